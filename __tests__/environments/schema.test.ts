@@ -1,0 +1,262 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ConfigValidationError,
+  type EnvironmentConfig,
+  environments,
+  type NatStrategy,
+  selectEnvironments,
+  validateEnvironments,
+} from '../../environments';
+import { prodEnv, testEnv } from '../helpers/environments';
+
+/** Validates test and prod together and returns the error's message (fails if none). */
+function errorFor(test: EnvironmentConfig, prod: EnvironmentConfig = prodEnv()): string {
+  try {
+    validateEnvironments([test, prod]);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as Error).message;
+  }
+  throw new Error('expected validateEnvironments to throw');
+}
+
+describe('validateEnvironments', () => {
+  it('accepts the committed environments', () => {
+    expect(() => validateEnvironments(environments)).not.toThrow();
+  });
+
+  it('throws when the account id is not 12 digits', () => {
+    const message = errorFor(testEnv({ accountId: '12345' }));
+    expect(message).toContain(
+      'environments.test.accountId must be a 12-digit AWS account id, got "12345". Fix:',
+    );
+  });
+
+  it('throws when the region is unknown', () => {
+    const message = errorFor(
+      testEnv({ region: 'eu-middle-9', availabilityZones: ['eu-middle-9a', 'eu-middle-9b'] }),
+    );
+    expect(message).toMatch(
+      /environments\.test\.region is not a known region of the aws partition, got "eu-middle-9"\. Fix: use one of .*eu-west-1/,
+    );
+  });
+
+  it('throws when prod has fewer than 3 availability zones', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ availabilityZones: ['eu-west-1a', 'eu-west-1b'] }),
+    );
+    expect(message).toContain(
+      'environments.prod.availabilityZones must list at least 3 availability zones',
+    );
+    expect(message).toContain(
+      'got ["eu-west-1a","eu-west-1b"]. Fix: list 3 or more distinct zones of eu-west-1, e.g. eu-west-1a, eu-west-1b, eu-west-1c',
+    );
+  });
+
+  it('throws when test has a single availability zone', () => {
+    const message = errorFor(testEnv({ availabilityZones: ['eu-west-1a'] }));
+    expect(message).toContain(
+      'environments.test.availabilityZones must list at least 2 availability zones (EKS requires subnets in two zones)',
+    );
+  });
+
+  it('throws when an availability zone is listed twice', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ availabilityZones: ['eu-west-1a', 'eu-west-1b', 'eu-west-1a'] }),
+    );
+    expect(message).toContain(
+      'environments.prod.availabilityZones[2] is listed twice, got "eu-west-1a". Fix:',
+    );
+  });
+
+  it('throws when an availability zone is not in the region', () => {
+    const message = errorFor(testEnv({ availabilityZones: ['eu-west-1a', 'us-east-1b'] }));
+    expect(message).toContain(
+      'environments.test.availabilityZones[1] is not an availability zone of eu-west-1, got "us-east-1b". Fix: use a zone name of the form eu-west-1a',
+    );
+  });
+
+  it('throws when the VPC CIDR is not a private range', () => {
+    const message = errorFor(testEnv({ network: { vpcCidr: '52.20.0.0/16' } }));
+    expect(message).toContain(
+      'environments.test.network.vpcCidr is not inside a private range (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), got "52.20.0.0/16". Fix:',
+    );
+  });
+
+  it('throws when the VPC CIDR is malformed or has host bits set', () => {
+    expect(errorFor(testEnv({ network: { vpcCidr: '10.20.0/16' } }))).toContain(
+      'environments.test.network.vpcCidr is not an IPv4 CIDR block of the form a.b.c.d/n, got "10.20.0/16"',
+    );
+    expect(errorFor(testEnv({ network: { vpcCidr: '10.20.5.0/16' } }))).toContain(
+      'environments.test.network.vpcCidr has host bits set (the network address is 10.20.0.0/16), got "10.20.5.0/16"',
+    );
+  });
+
+  it('throws when the VPC CIDR is too small for the subnets', () => {
+    const message = errorFor(testEnv({ network: { vpcCidr: '10.20.0.0/18' } }));
+    expect(message).toContain('environments.test.network.vpcCidr is too small for the subnets');
+    expect(message).toContain(
+      '(private /19, public /24, database /24, 4 slots per tier) needs 34816 addresses, the VPC has 16384, got "10.20.0.0/18". Fix: use a VPC CIDR of /16 or larger, or smaller subnets',
+    );
+  });
+
+  it('throws when explicit subnet CIDRs overlap computed ones', () => {
+    const message = errorFor(
+      testEnv({
+        network: {
+          subnets: { database: { prefixLength: 24, cidrs: ['10.20.0.0/24', '10.20.200.0/24'] } },
+        },
+      }),
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.database overlaps the private subnet 10.20.0.0/19 (eu-west-1a), got "10.20.0.0/24". Fix: move the database subnets',
+    );
+  });
+
+  it('throws when explicit subnet CIDRs overlap each other', () => {
+    const message = errorFor(
+      testEnv({
+        network: {
+          subnets: { public: { prefixLength: 24, cidrs: ['10.20.250.0/24', '10.20.250.0/24'] } },
+        },
+      }),
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.public overlaps the public subnet 10.20.250.0/24 (eu-west-1a)',
+    );
+  });
+
+  it('throws when an explicit subnet is outside the VPC or the count does not match the zones', () => {
+    const message = errorFor(
+      testEnv({ network: { subnets: { public: { prefixLength: 24, cidrs: ['10.99.0.0/24'] } } } }),
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.public.cidrs must give exactly one CIDR per availability zone (2)',
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.public.cidrs[0] is not inside the VPC CIDR 10.20.0.0/16, got "10.99.0.0/24"',
+    );
+  });
+
+  it('throws when a subnet size is impossible', () => {
+    const message = errorFor(testEnv({ network: { subnets: { private: { prefixLength: 12 } } } }));
+    expect(message).toContain(
+      "environments.test.network.subnets.private.prefixLength must be a whole number above the VPC's /16 and at most /24",
+    );
+    expect(message).toContain('got 12. Fix: use a value from 17 to 24');
+  });
+
+  it('throws when test and prod share a state bucket', () => {
+    const message = errorFor(testEnv({ state: { bucketName: prodEnv().state.bucketName } }));
+    expect(message).toContain(
+      'environments.prod.state.bucketName is already used by environments.test.state.bucketName: environments must not share state buckets, got "acme-platform-tfstate-prod-222222222222"',
+    );
+  });
+
+  it('throws when two environments in one account and region share a lock table', () => {
+    const message = errorFor(
+      testEnv({ accountId: '222222222222', state: { lockTableName: 'shared-lock' } }),
+      prodEnv({ state: { lockTableName: 'shared-lock' } }),
+    );
+    expect(message).toContain(
+      'environments.prod.state.lockTableName is already used by environments.test.state.lockTableName in the same account and region',
+    );
+  });
+
+  it('throws when the NAT strategy is unknown', () => {
+    const message = errorFor(testEnv({ network: { natGateways: 'none' as NatStrategy } }));
+    expect(message).toContain(
+      'environments.test.network.natGateways must be one of one-per-az, single, got "none". Fix:',
+    );
+  });
+
+  it('throws when prod uses a single NAT gateway', () => {
+    const message = errorFor(testEnv(), prodEnv({ network: { natGateways: 'single' } }));
+    expect(message).toContain('environments.prod.network.natGateways must be `one-per-az` in prod');
+    expect(message).toContain(
+      'got "single". Fix: set natGateways to `one-per-az`; `single` is a cost trade-off reserved for test',
+    );
+  });
+
+  it('throws when a state bucket name is not a valid S3 name', () => {
+    const message = errorFor(testEnv({ state: { bucketName: 'Acme_State' } }));
+    expect(message).toContain('environments.test.state.bucketName must be a valid S3 bucket name');
+    expect(message).toContain('got "Acme_State"');
+  });
+
+  it('throws when the state KMS key ARN is an alias or in another account', () => {
+    const alias = errorFor(
+      testEnv({ state: { kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:alias/state' } }),
+    );
+    expect(alias).toContain(
+      "environments.test.state.kmsKeyArn must be the ARN of a KMS key in eu-west-1 of account 111111111111 (Terraform's S3 backend refuses aliases)",
+    );
+    expect(() =>
+      validateEnvironments([
+        testEnv({
+          state: {
+            kmsKeyArn:
+              'arn:aws:kms:eu-west-1:111111111111:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40',
+          },
+        }),
+        prodEnv(),
+      ]),
+    ).not.toThrow();
+  });
+
+  it('throws when prod flow logs are kept less than 90 days or retention is not a CloudWatch value', () => {
+    expect(errorFor(testEnv(), prodEnv({ network: { flowLogRetentionDays: 30 } }))).toContain(
+      'environments.prod.network.flowLogRetentionDays must be a retention CloudWatch Logs accepts, of at least 90 days in prod, got 30',
+    );
+    expect(errorFor(testEnv({ network: { flowLogRetentionDays: 10 } }))).toContain(
+      'environments.test.network.flowLogRetentionDays must be a retention CloudWatch Logs accepts, got 10. Fix: use one of 1, 3, 5, 7, 14, 30',
+    );
+  });
+
+  it('throws when reserved zone slots are fewer than the zones', () => {
+    const message = errorFor(testEnv(), prodEnv({ network: { reservedAzSlots: 2 } }));
+    expect(message).toContain(
+      'environments.prod.network.reservedAzSlots must be a whole number from the zone count (3) to 8, got 2',
+    );
+  });
+
+  it('throws when the environment name is unknown or the owner tag is empty', () => {
+    const message = errorFor(testEnv({ name: 'staging' as 'test', tags: { owner: ' ' } }));
+    expect(message).toContain('environments[0].name must be one of test, prod, got "staging"');
+    expect(message).toContain('environments[0].tags.owner must be a non-empty tag value');
+  });
+
+  it('reports every problem at once, counted', () => {
+    const message = errorFor(
+      testEnv({ accountId: 'x', region: 'nowhere-1' }),
+      prodEnv({ network: { natGateways: 'single' } }),
+    );
+    expect(message).toMatch(
+      /^Invalid environment configuration \(\d+ problems\); nothing was synthesized:/,
+    );
+    expect(message).toContain('environments.test.accountId');
+    expect(message).toContain('environments.test.region');
+    expect(message).toContain('environments.prod.network.natGateways');
+  });
+});
+
+describe('selectEnvironments', () => {
+  it('returns every environment when none is requested', () => {
+    expect(selectEnvironments(environments, undefined).map((e) => e.name)).toEqual([
+      'test',
+      'prod',
+    ]);
+  });
+
+  it('returns the one requested', () => {
+    expect(selectEnvironments(environments, 'prod').map((e) => e.name)).toEqual(['prod']);
+  });
+
+  it('throws when the requested environment does not exist', () => {
+    expect(() => selectEnvironments(environments, 'stage')).toThrow(
+      'PLATFORM_ENV names no environment, got "stage". Fix: set it to one of test, prod, or unset it to synthesize all',
+    );
+  });
+});

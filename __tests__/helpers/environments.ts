@@ -1,0 +1,32 @@
+import type { EnvironmentConfig } from '../../environments';
+import { prod } from '../../environments/prod';
+import { test } from '../../environments/test';
+
+type DeepPartial<T> = {
+  -readonly [K in keyof T]?: T[K] extends object ? DeepPartial<T[K]> | T[K] : T[K];
+};
+
+function merge<T>(base: T, patch: DeepPartial<T>): T {
+  if (typeof base !== 'object' || base === null || Array.isArray(base)) {
+    return patch as T;
+  }
+  const result: Record<string, unknown> = { ...(base as Record<string, unknown>) };
+  for (const [key, value] of Object.entries(patch as Record<string, unknown>)) {
+    const current = result[key];
+    result[key] =
+      value !== null && typeof value === 'object' && !Array.isArray(value) && current !== undefined
+        ? merge(current, value as DeepPartial<typeof current>)
+        : value;
+  }
+  return result as T;
+}
+
+/** The committed test environment with a deep patch applied (arrays are replaced, not merged). */
+export function testEnv(patch: DeepPartial<EnvironmentConfig> = {}): EnvironmentConfig {
+  return merge(test, patch);
+}
+
+/** The committed prod environment with a deep patch applied. */
+export function prodEnv(patch: DeepPartial<EnvironmentConfig> = {}): EnvironmentConfig {
+  return merge(prod, patch);
+}

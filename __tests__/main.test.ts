@@ -1,0 +1,135 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigValidationError, environments } from '../environments';
+import { synthesizePlatform } from '../stacks/platform';
+import { prodEnv, testEnv } from './helpers/environments';
+import { ROOT, tempDir, TSX } from './helpers/paths';
+import type { SynthJson } from './helpers/synth';
+
+const COMPONENTS = ['tfstate', 'network'];
+
+function readStack(outdir: string, stack: string): SynthJson {
+  return JSON.parse(
+    readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'),
+  ) as SynthJson;
+}
+
+describe('the whole app', () => {
+  const outdir = join(tempDir('platform-synth'), 'out');
+  synthesizePlatform(environments, { outdir });
+
+  it('synthesizes <env>-<component> for every environment and nothing else', () => {
+    const expected = environments.flatMap((env) => COMPONENTS.map((c) => `${env.name}-${c}`));
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(expected.sort());
+  });
+
+  for (const env of environments) {
+    for (const component of COMPONENTS) {
+      const stack = `${env.name}-${component}`;
+      it(`${stack}: S3 backend, pinned provider, default tags`, () => {
+        const json = readStack(outdir, stack);
+        expect(json.terraform?.backend).toEqual({
+          s3: expect.objectContaining({
+            bucket: env.state.bucketName,
+            key: `${env.name}/${component}.tfstate`,
+            region: env.region,
+            encrypt: true,
+            dynamodb_table: env.state.lockTableName,
+            use_lockfile: true,
+          }),
+        });
+        expect(json.terraform?.required_providers).toMatchObject({ aws: { version: '5.100.0' } });
+        const [provider] = json.provider?.aws ?? [];
+        expect(provider).toMatchObject({
+          region: env.region,
+          allowed_account_ids: [env.accountId],
+          default_tags: [
+            {
+              tags: expect.objectContaining({
+                environment: env.name,
+                stack,
+                owner: env.tags.owner,
+                repository: env.tags.repository,
+              }),
+            },
+          ],
+        });
+        // Every stack creates something; an empty stack means a wiring mistake.
+        expect(Object.keys(json.resource ?? {}).length).toBeGreaterThan(0);
+      });
+    }
+  }
+
+  it('keeps test and prod apart: their stacks share no bucket, account or VPC range', () => {
+    const testNetwork = readStack(outdir, 'test-network');
+    const prodNetwork = readStack(outdir, 'prod-network');
+    const vpcCidr = (json: SynthJson): unknown =>
+      Object.values(json.resource?.aws_vpc ?? {})[0].cidr_block;
+    expect(vpcCidr(testNetwork)).toBe('10.20.0.0/16');
+    expect(vpcCidr(prodNetwork)).toBe('10.10.0.0/16');
+    expect(JSON.stringify(prodNetwork)).not.toContain('111111111111');
+    expect(JSON.stringify(testNetwork)).not.toContain('222222222222');
+  });
+
+  it('writes nothing when the config is invalid', () => {
+    const badOutdir = join(tempDir('platform-bad'), 'out');
+    expect(() =>
+      synthesizePlatform([testEnv({ network: { vpcCidr: '10.20.0.0/30' } }), prodEnv()], {
+        outdir: badOutdir,
+      }),
+    ).toThrow(ConfigValidationError);
+    expect(existsSync(badOutdir)).toBe(false);
+  });
+});
+
+describe('main.ts as a process', () => {
+  function runMain(env: Record<string, string>): {
+    status: number | null;
+    stderr: string;
+    outdir: string;
+  } {
+    const outdir = join(tempDir('platform-main'), 'out');
+    const result = spawnSync(TSX, ['main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir, ...env },
+      encoding: 'utf8',
+    });
+    return { status: result.status, stderr: result.stderr, outdir };
+  }
+
+  it('synthesizes one environment only when PLATFORM_ENV names it', () => {
+    const { status, stderr, outdir } = runMain({ PLATFORM_ENV: 'test' });
+    expect(stderr).toBe('');
+    expect(status).toBe(0);
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['test-network', 'test-tfstate']);
+  });
+
+  it('fails with the fix and writes nothing when PLATFORM_ENV is unknown', () => {
+    const { status, stderr, outdir } = runMain({ PLATFORM_ENV: 'staging' });
+    expect(status).toBe(1);
+    expect(stderr).toContain(
+      'PLATFORM_ENV names no environment, got "staging". Fix: set it to one of test, prod',
+    );
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it('gives the tfstate stack a local backend for the bootstrap, and only it', () => {
+    const { status, outdir } = runMain({
+      PLATFORM_ENV: 'prod',
+      PLATFORM_BOOTSTRAP_LOCAL_STATE: '/tmp/x.tfstate',
+    });
+    expect(status).toBe(0);
+    expect(readStack(outdir, 'prod-tfstate').terraform?.backend).toEqual({
+      local: { path: '/tmp/x.tfstate' },
+    });
+    expect(Object.keys(readStack(outdir, 'prod-network').terraform?.backend ?? {})).toEqual(['s3']);
+  });
+
+  it('refuses a bootstrap local state without PLATFORM_ENV', () => {
+    const { status, stderr } = runMain({ PLATFORM_BOOTSTRAP_LOCAL_STATE: '/tmp/x.tfstate' });
+    expect(status).toBe(1);
+    expect(stderr).toContain('PLATFORM_BOOTSTRAP_LOCAL_STATE applies to one environment only');
+  });
+});

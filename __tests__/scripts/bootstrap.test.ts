@@ -1,0 +1,178 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { EnvironmentConfig } from '../../environments';
+import {
+  bootstrap,
+  BootstrapError,
+  type BootstrapSteps,
+  type CommandResult,
+} from '../../scripts/bootstrap';
+import { testEnv } from '../helpers/environments';
+import { ROOT, tempDir, TSX } from '../helpers/paths';
+
+const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40';
+
+/** Records every step; terraform answers from `answers` (by first argument), default success. */
+function fakeSteps(workDir: string, answers: Record<string, Partial<CommandResult>> = {}) {
+  const calls: string[] = [];
+  const logs: string[] = [];
+  const steps: BootstrapSteps = {
+    terraform(args) {
+      calls.push(`terraform ${args.join(' ')}`);
+      if (args[0] === 'apply') writeFileSync(join(workDir, 'terraform.tfstate'), '{}');
+      const defaults: Record<string, CommandResult> = {
+        version: { status: 0, stdout: '{"terraform_version":"1.11.4"}' },
+        output: { status: 0, stdout: KEY_ARN },
+      };
+      const success: CommandResult = { status: 0, stdout: '' };
+      return { ...success, ...defaults[args[0]], ...answers[args[0]] };
+    },
+    synth(_env: EnvironmentConfig, _outdir: string, localStatePath?: string) {
+      calls.push(localStatePath ? 'synth local' : 'synth s3');
+    },
+    log: (message) => logs.push(message),
+  };
+  return { steps, calls, logs };
+}
+
+describe('bootstrap', () => {
+  it('applies with local state, then migrates it into S3 and checks the plan is empty', () => {
+    const workDir = tempDir('bootstrap');
+    const { steps, calls } = fakeSteps(workDir);
+    const outcome = bootstrap(
+      testEnv({ state: { kmsKeyArn: KEY_ARN } }),
+      { workDir, autoApprove: true },
+      steps,
+    );
+    expect(outcome).toBe('migrated');
+    expect(calls).toEqual([
+      'terraform version -json',
+      'synth local',
+      'terraform init -input=false',
+      'terraform apply -input=false -auto-approve',
+      'terraform output -raw state_kms_key_arn',
+      'synth s3',
+      'terraform init -input=false -migrate-state -force-copy',
+      'terraform plan -input=false -detailed-exitcode -lock-timeout=60s',
+    ]);
+    expect(existsSync(join(workDir, 'terraform.tfstate.migrated'))).toBe(true);
+    expect(existsSync(join(workDir, 'terraform.tfstate'))).toBe(false);
+  });
+
+  it('stops before migrating and says what to paste when the config lacks the key ARN', () => {
+    const workDir = tempDir('bootstrap');
+    const { steps, calls, logs } = fakeSteps(workDir);
+    expect(bootstrap(testEnv(), { workDir, autoApprove: false }, steps)).toBe('needs-kms-key-arn');
+    expect(calls.at(-1)).toBe('terraform output -raw state_kms_key_arn');
+    expect(calls).toContain('terraform apply -input=false');
+    expect(logs.join('\n')).toContain(
+      `set in environments/test.ts:\n\n  state: { …, kmsKeyArn: '${KEY_ARN}' }`,
+    );
+  });
+
+  it('stops at the first failing step', () => {
+    const workDir = tempDir('bootstrap');
+    const { steps, calls } = fakeSteps(workDir, { apply: { status: 1 } });
+    expect(() =>
+      bootstrap(testEnv({ state: { kmsKeyArn: KEY_ARN } }), { workDir, autoApprove: true }, steps),
+    ).toThrow(new BootstrapError('apply failed (terraform exited 1); stopping.'));
+    expect(calls.at(-1)).toBe('terraform apply -input=false -auto-approve');
+  });
+
+  it('fails, keeping the local state, when the plan after the migration shows changes', () => {
+    const workDir = tempDir('bootstrap');
+    const { steps } = fakeSteps(workDir, { plan: { status: 2 } });
+    expect(() =>
+      bootstrap(testEnv({ state: { kmsKeyArn: KEY_ARN } }), { workDir, autoApprove: true }, steps),
+    ).toThrow(/terraform plan shows changes/);
+    expect(existsSync(join(workDir, 'terraform.tfstate'))).toBe(true);
+  });
+
+  it('refuses Terraform older than 1.10 before touching anything', () => {
+    const workDir = tempDir('bootstrap');
+    const { steps, calls } = fakeSteps(workDir, {
+      version: { stdout: '{"terraform_version":"1.9.8"}' },
+    });
+    expect(() => bootstrap(testEnv(), { workDir, autoApprove: true }, steps)).toThrow(
+      /Terraform 1\.9 is too old/,
+    );
+    expect(calls).toEqual(['terraform version -json']);
+  });
+
+  it('refuses to run twice once the state has been migrated', () => {
+    const workDir = tempDir('bootstrap');
+    writeFileSync(join(workDir, 'terraform.tfstate.migrated'), '{}');
+    const { steps, calls } = fakeSteps(workDir);
+    expect(() => bootstrap(testEnv(), { workDir, autoApprove: true }, steps)).toThrow(
+      /already bootstrapped/,
+    );
+    expect(calls).toEqual([]);
+  });
+});
+
+describe('npm run bootstrap (process, with a fake terraform on PATH)', () => {
+  /** A terraform stand-in that logs its calls and the backend it was initialized with. */
+  function fakeTerraform(dir: string, failOn = ''): string {
+    const bin = join(dir, 'bin');
+    const script = `#!/usr/bin/env node
+const fs = require('fs');
+const args = process.argv.slice(2);
+let backend = '';
+if (args[0] === 'init') backend = Object.keys(JSON.parse(fs.readFileSync('cdk.tf.json', 'utf8')).terraform.backend)[0];
+fs.appendFileSync(${JSON.stringify(join(dir, 'calls.log'))}, args.join(' ') + (backend ? ' [' + backend + ']' : '') + '\\n');
+if (args[0] === ${JSON.stringify(failOn)}) process.exit(1);
+if (args[0] === 'version') console.log('{"terraform_version":"1.11.4"}');
+if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
+`;
+    spawnSync('mkdir', ['-p', bin]);
+    writeFileSync(join(bin, 'terraform'), script);
+    chmodSync(join(bin, 'terraform'), 0o755);
+    return bin;
+  }
+
+  function runBootstrap(dir: string, bin: string, args: string[]) {
+    return spawnSync(TSX, ['scripts/bootstrap.ts', ...args], {
+      cwd: ROOT,
+      env: {
+        ...process.env,
+        PATH: `${bin}:${process.env.PATH}`,
+        PLATFORM_BOOTSTRAP_DIR: join(dir, 'work'),
+      },
+      encoding: 'utf8',
+    });
+  }
+
+  it('runs init and apply against a local backend, then asks for the key ARN (exit 3)', () => {
+    const dir = tempDir('bootstrap-process');
+    const result = runBootstrap(dir, fakeTerraform(dir), ['test', '--auto-approve']);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(3);
+    expect(readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n')).toEqual([
+      'version -json',
+      'init -input=false [local]',
+      'apply -input=false -auto-approve',
+      'output -raw state_kms_key_arn',
+    ]);
+    expect(result.stdout).toContain(`kmsKeyArn: '${KEY_ARN}'`);
+  });
+
+  it('stops with exit 1 when terraform fails', () => {
+    const dir = tempDir('bootstrap-process');
+    const result = runBootstrap(dir, fakeTerraform(dir, 'init'), ['test']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      'bootstrap: init (local state) failed (terraform exited 1); stopping.',
+    );
+    expect(readFileSync(join(dir, 'calls.log'), 'utf8')).not.toContain('apply');
+  });
+
+  it('prints usage for an unknown environment', () => {
+    const dir = tempDir('bootstrap-process');
+    const result = runBootstrap(dir, fakeTerraform(dir), ['staging']);
+    expect(result.status).toBe(2);
+    expect(result.stderr).toContain('usage: npm run bootstrap -- <test|prod> [--auto-approve]');
+    expect(result.stderr).toContain('unknown environment: "staging"');
+  });
+});

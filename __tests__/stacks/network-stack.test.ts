@@ -1,0 +1,52 @@
+import { Testing } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { NetworkStack } from '../../stacks/network-stack';
+import { prodEnv, testEnv } from '../helpers/environments';
+import { onlyResource, resourcesOf, synthStack } from '../helpers/synth';
+
+describe('NetworkStack', () => {
+  it('builds the VPC from the environment config: single NAT in test', () => {
+    const json = synthStack(new NetworkStack(Testing.app(), 'network', { environment: testEnv() }));
+    expect(onlyResource(json, 'aws_vpc').cidr_block).toBe('10.20.0.0/16');
+    expect(resourcesOf(json, 'aws_subnet')).toHaveLength(6);
+    expect(resourcesOf(json, 'aws_nat_gateway')).toHaveLength(1);
+    expect(onlyResource(json, 'aws_cloudwatch_log_group').retention_in_days).toBe(30);
+  });
+
+  it('builds the VPC from the environment config: a NAT per zone in prod', () => {
+    const json = synthStack(new NetworkStack(Testing.app(), 'network', { environment: prodEnv() }));
+    expect(onlyResource(json, 'aws_vpc').cidr_block).toBe('10.10.0.0/16');
+    expect(resourcesOf(json, 'aws_subnet')).toHaveLength(9);
+    expect(resourcesOf(json, 'aws_nat_gateway')).toHaveLength(3);
+    expect(onlyResource(json, 'aws_cloudwatch_log_group').retention_in_days).toBe(365);
+  });
+
+  it('exposes typed fields for later stacks', () => {
+    const stack = new NetworkStack(Testing.app(), 'network', { environment: prodEnv() });
+    const network = stack.network;
+    expect(network.privateSubnets.ids).toHaveLength(3);
+    expect(network.databaseSubnets.ids).toHaveLength(3);
+    expect(network.publicSubnets.ids).toHaveLength(3);
+    expect(network.privateSubnets.cidrs).toEqual([
+      '10.10.0.0/19',
+      '10.10.32.0/19',
+      '10.10.64.0/19',
+    ]);
+    expect(network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
+    expect(network.vpcCidr).toBe('10.10.0.0/16');
+    expect(typeof network.vpcId).toBe('string');
+    expect(typeof network.endpoints.securityGroupId).toBe('string');
+  });
+
+  it('outputs the VPC and subnet ids', () => {
+    const json = synthStack(new NetworkStack(Testing.app(), 'network', { environment: testEnv() }));
+    expect(Object.keys(json.output ?? {})).toEqual(
+      expect.arrayContaining([
+        'vpc_id',
+        'private_subnet_ids',
+        'public_subnet_ids',
+        'database_subnet_ids',
+      ]),
+    );
+  });
+});

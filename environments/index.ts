@@ -1,0 +1,33 @@
+import { prod } from './prod';
+import { ConfigValidationError, type EnvironmentConfig } from './schema';
+import { test } from './test';
+
+export * from './schema';
+
+/** Every environment of the platform, in the order changes are promoted through them. */
+export const environments: readonly EnvironmentConfig[] = [test, prod];
+
+/**
+ * The environments to synthesize: all of them, or the one named (`PLATFORM_ENV=test`) to make a
+ * synth of one environment faster.
+ */
+export function selectEnvironments(
+  all: readonly EnvironmentConfig[],
+  requested: string | undefined,
+): readonly EnvironmentConfig[] {
+  if (requested === undefined || requested === '') {
+    return all;
+  }
+  const match = all.find((environment) => environment.name === requested);
+  if (!match) {
+    throw new ConfigValidationError([
+      {
+        path: 'PLATFORM_ENV',
+        value: requested,
+        problem: 'names no environment',
+        fix: `set it to one of ${all.map((e) => e.name).join(', ')}, or unset it to synthesize all`,
+      },
+    ]);
+  }
+  return [match];
+}

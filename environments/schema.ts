@@ -1,0 +1,568 @@
+import {
+  contains,
+  formatCidr,
+  isPrivate,
+  lastAddress,
+  overlaps,
+  parseCidr,
+  PRIVATE_RANGES,
+  sizeOf,
+} from '../constructs/network/cidr';
+import { planSubnets, SUBNET_TIERS, type SubnetLayout } from '../constructs/network/subnet-plan';
+import { AWS_REGIONS, LOG_RETENTION_DAYS } from './aws-regions';
+
+/** The environments this app knows. Stack names start with one of them: `test-network`. */
+export const ENVIRONMENT_NAMES = ['test', 'prod'] as const;
+export type EnvironmentName = (typeof ENVIRONMENT_NAMES)[number];
+
+/**
+ * How NAT gateways are laid out. `one-per-az` survives the loss of a zone; `single` is a named
+ * cost trade-off that only the `test` environment may make.
+ */
+export const NAT_STRATEGIES = ['one-per-az', 'single'] as const;
+export type NatStrategy = (typeof NAT_STRATEGIES)[number];
+
+/** Tags every resource of the environment carries, through the provider's `default_tags`. */
+export interface TagsConfig {
+  /** Team or person accountable for the resources. */
+  readonly owner: string;
+  /** Repository the resources are managed from, so a stray resource leads back to its code. */
+  readonly repository: string;
+  /**
+   * Further tags (cost centre, data classification).
+   * @default - none
+   */
+  readonly extra?: Readonly<Record<string, string>>;
+}
+
+/** The Terraform state backend of the environment: created by the `tfstate` stack. */
+export interface StateConfig {
+  /** S3 bucket holding every stack's state, globally unique. */
+  readonly bucketName: string;
+  /** DynamoDB table for state locks (kept beside S3-native locking while both are supported). */
+  readonly lockTableName: string;
+  /** S3 bucket receiving the state bucket's server access logs. */
+  readonly accessLogBucketName: string;
+  /** Days a superseded state version is kept before S3 expires it. */
+  readonly noncurrentVersionRetentionDays: number;
+  /** Days access log objects are kept. */
+  readonly accessLogRetentionDays: number;
+  /**
+   * ARN of the state bucket's KMS key (`arn:aws:kms:<region>:<account>:key/<id>`), printed by
+   * `npm run bootstrap`. Terraform's S3 backend accepts only a key ARN, never an alias, and a
+   * key's id is random, so it can only be filled in after the tfstate stack exists.
+   * @default - state objects are encrypted with S3-managed keys (SSE-S3) until it is set
+   */
+  readonly kmsKeyArn?: string;
+}
+
+export interface NetworkConfig {
+  /** The VPC's IPv4 block, inside an RFC 1918 range, /16 to /24. */
+  readonly vpcCidr: string;
+  /** NAT gateway layout; prod must use `one-per-az`. */
+  readonly natGateways: NatStrategy;
+  /** Subnet sizes per tier (or explicit CIDRs). */
+  readonly subnets: SubnetLayout;
+  /**
+   * Subnet slots reserved per tier, so adding a zone later does not renumber existing subnets.
+   * Must be at least the number of availability zones.
+   */
+  readonly reservedAzSlots: number;
+  /** VPC flow logs retention in CloudWatch Logs, in days (a value CloudWatch accepts). */
+  readonly flowLogRetentionDays: number;
+}
+
+export interface EksConfig {
+  /** Cluster name; the network stack tags subnets for it (`karpenter.sh/discovery`). */
+  readonly clusterName: string;
+}
+
+/** Everything that differs between environments. */
+export interface EnvironmentConfig {
+  readonly name: EnvironmentName;
+  /** The AWS account the environment lives in; the provider refuses any other. */
+  readonly accountId: string;
+  readonly region: string;
+  /** Zone names, in order; prod needs three or more. */
+  readonly availabilityZones: readonly string[];
+  readonly tags: TagsConfig;
+  readonly state: StateConfig;
+  readonly network: NetworkConfig;
+  readonly eks: EksConfig;
+}
+
+/** One problem in the config: where, what was found, and what to do about it. */
+export interface ConfigIssue {
+  readonly path: string;
+  readonly value: unknown;
+  readonly problem: string;
+  readonly fix: string;
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.path} ${issue.problem}, got ${show(issue.value)}. Fix: ${issue.fix}`;
+}
+
+/** Thrown before any stack is built when the environment config is invalid. */
+export class ConfigValidationError extends Error {
+  constructor(public readonly issues: readonly ConfigIssue[]) {
+    super(
+      `Invalid environment configuration (${issues.length} problem${issues.length === 1 ? '' : 's'}); nothing was synthesized:\n` +
+        issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n'),
+    );
+    this.name = 'ConfigValidationError';
+  }
+}
+
+/**
+ * Validates every environment, alone and against each other, and throws one
+ * {@link ConfigValidationError} listing every problem found. Call it before building any stack.
+ */
+export function validateEnvironments(configs: readonly EnvironmentConfig[]): void {
+  const issues: ConfigIssue[] = [];
+  configs.forEach((config, index) => issues.push(...validateEnvironment(config, index)));
+  issues.push(...validateAcrossEnvironments(configs));
+  if (issues.length > 0) {
+    throw new ConfigValidationError(issues);
+  }
+}
+
+function validateEnvironment(config: EnvironmentConfig, index: number): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const validName = (ENVIRONMENT_NAMES as readonly string[]).includes(config.name);
+  const root = validName ? `environments.${config.name}` : `environments[${index}]`;
+  const report = (path: string, value: unknown, problem: string, fix: string): void => {
+    issues.push({ path: `${root}.${path}`, value, problem, fix });
+  };
+
+  if (!validName) {
+    report(
+      'name',
+      config.name,
+      `must be one of ${ENVIRONMENT_NAMES.join(', ')}`,
+      'rename the environment or add its name to ENVIRONMENT_NAMES in environments/schema.ts',
+    );
+  }
+  if (!/^\d{12}$/.test(String(config.accountId))) {
+    report(
+      'accountId',
+      config.accountId,
+      'must be a 12-digit AWS account id',
+      'copy the id from `aws sts get-caller-identity --query Account` (keep leading zeros, as a string)',
+    );
+  }
+
+  const regionKnown = AWS_REGIONS.includes(config.region);
+  if (!regionKnown) {
+    report(
+      'region',
+      config.region,
+      'is not a known region of the aws partition',
+      `use one of ${AWS_REGIONS.join(', ')}`,
+    );
+  }
+
+  issues.push(...validateZones(config, root, regionKnown));
+  issues.push(...validateTags(config.tags, `${root}.tags`));
+  issues.push(...validateState(config, `${root}.state`));
+  issues.push(...validateNetwork(config, `${root}.network`));
+
+  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(config.eks.clusterName)) {
+    report(
+      'eks.clusterName',
+      config.eks.clusterName,
+      'must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit',
+      'choose a name such as `platform-test`',
+    );
+  }
+  return issues;
+}
+
+function validateZones(
+  config: EnvironmentConfig,
+  root: string,
+  regionKnown: boolean,
+): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const path = `${root}.availabilityZones`;
+  const zones = config.availabilityZones;
+  const minimum = config.name === 'prod' ? 3 : 2;
+  if (zones.length < minimum) {
+    issues.push({
+      path,
+      value: zones,
+      problem:
+        config.name === 'prod'
+          ? 'must list at least 3 availability zones so prod survives the loss of a zone with quorum intact'
+          : 'must list at least 2 availability zones (EKS requires subnets in two zones)',
+      fix: `list ${minimum} or more distinct zones of ${config.region}, e.g. ${['a', 'b', 'c']
+        .slice(0, minimum)
+        .map((l) => config.region + l)
+        .join(', ')}`,
+    });
+  }
+  const seen = new Set<string>();
+  zones.forEach((zone, i) => {
+    if (seen.has(zone)) {
+      issues.push({
+        path: `${path}[${i}]`,
+        value: zone,
+        problem: 'is listed twice',
+        fix: 'list each zone once; subnets in the same zone give no redundancy',
+      });
+    }
+    seen.add(zone);
+    if (regionKnown && !new RegExp(`^${config.region}[a-z]$`).test(zone)) {
+      issues.push({
+        path: `${path}[${i}]`,
+        value: zone,
+        problem: `is not an availability zone of ${config.region}`,
+        fix: `use a zone name of the form ${config.region}a, ${config.region}b, …`,
+      });
+    }
+  });
+  return issues;
+}
+
+function validateTags(tags: TagsConfig, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const key of ['owner', 'repository'] as const) {
+    if (typeof tags[key] !== 'string' || tags[key].trim() === '' || tags[key].length > 256) {
+      issues.push({
+        path: `${path}.${key}`,
+        value: tags[key],
+        problem: 'must be a non-empty tag value of at most 256 characters',
+        fix:
+          key === 'owner'
+            ? 'name the team accountable for the environment'
+            : 'give the repository URL or owner/name',
+      });
+    }
+  }
+  for (const [key, value] of Object.entries(tags.extra ?? {})) {
+    if (key.length === 0 || key.length > 128 || key.toLowerCase().startsWith('aws:')) {
+      issues.push({
+        path: `${path}.extra`,
+        value: key,
+        problem:
+          'has a tag key that is empty, longer than 128 characters or in the reserved aws: namespace',
+        fix: 'rename the tag key',
+      });
+    }
+    if (value.length > 256) {
+      issues.push({
+        path: `${path}.extra.${key}`,
+        value,
+        problem: 'is longer than 256 characters',
+        fix: 'shorten the tag value',
+      });
+    }
+  }
+  return issues;
+}
+
+const BUCKET_NAME = /^[a-z0-9][a-z0-9-]{1,61}[a-z0-9]$/;
+
+function bucketNameProblem(name: string): string | undefined {
+  if (!BUCKET_NAME.test(name)) {
+    return 'must be a valid S3 bucket name: 3-63 lowercase letters, digits and hyphens, starting and ending with a letter or digit (dots are refused: they break TLS on virtual-hosted URLs)';
+  }
+  if (
+    name.startsWith('xn--') ||
+    name.startsWith('sthree-') ||
+    name.endsWith('-s3alias') ||
+    name.endsWith('--ol-s3')
+  ) {
+    return 'uses a prefix or suffix S3 reserves';
+  }
+  return undefined;
+}
+
+function validateState(config: EnvironmentConfig, path: string): ConfigIssue[] {
+  const { state, region, accountId } = config;
+  const isProd = config.name === 'prod';
+  const issues: ConfigIssue[] = [];
+  for (const key of ['bucketName', 'accessLogBucketName'] as const) {
+    const problem = bucketNameProblem(state[key]);
+    if (problem) {
+      issues.push({
+        path: `${path}.${key}`,
+        value: state[key],
+        problem,
+        fix: 'use a name like `<org>-platform-tfstate-<env>-<account id>`',
+      });
+    }
+  }
+  if (state.bucketName === state.accessLogBucketName) {
+    issues.push({
+      path: `${path}.accessLogBucketName`,
+      value: state.accessLogBucketName,
+      problem:
+        'must differ from state.bucketName (a bucket cannot log to itself without a feedback loop)',
+      fix: 'append `-access-logs` to the state bucket name',
+    });
+  }
+  if (!/^[A-Za-z0-9_.-]{3,255}$/.test(state.lockTableName)) {
+    issues.push({
+      path: `${path}.lockTableName`,
+      value: state.lockTableName,
+      problem:
+        'must be a valid DynamoDB table name: 3-255 letters, digits, underscores, hyphens or dots',
+      fix: 'use a name like `platform-tfstate-lock-<env>`',
+    });
+  }
+  const minNoncurrent = isProd ? 30 : 1;
+  if (
+    !Number.isInteger(state.noncurrentVersionRetentionDays) ||
+    state.noncurrentVersionRetentionDays < minNoncurrent ||
+    state.noncurrentVersionRetentionDays > 3650
+  ) {
+    issues.push({
+      path: `${path}.noncurrentVersionRetentionDays`,
+      value: state.noncurrentVersionRetentionDays,
+      problem: `must be a whole number of days from ${minNoncurrent} to 3650${isProd ? ' (prod keeps a month of state history to recover from a bad apply)' : ''}`,
+      fix: `set it to ${isProd ? 90 : 30}`,
+    });
+  }
+  if (
+    state.kmsKeyArn !== undefined &&
+    !new RegExp(
+      `^arn:aws:kms:${region}:${accountId}:key/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32})$`,
+    ).test(state.kmsKeyArn)
+  ) {
+    issues.push({
+      path: `${path}.kmsKeyArn`,
+      value: state.kmsKeyArn,
+      problem: `must be the ARN of a KMS key in ${region} of account ${accountId} (Terraform's S3 backend refuses aliases)`,
+      fix: 'copy the `state_kms_key_arn` output that `npm run bootstrap` prints, or remove the field until the bootstrap has run',
+    });
+  }
+  if (
+    !Number.isInteger(state.accessLogRetentionDays) ||
+    state.accessLogRetentionDays < 1 ||
+    state.accessLogRetentionDays > 3650
+  ) {
+    issues.push({
+      path: `${path}.accessLogRetentionDays`,
+      value: state.accessLogRetentionDays,
+      problem: 'must be a whole number of days from 1 to 3650',
+      fix: 'set it to 365',
+    });
+  }
+  return issues;
+}
+
+function validateNetwork(config: EnvironmentConfig, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const network = config.network;
+  const isProd = config.name === 'prod';
+  const report = (field: string, value: unknown, problem: string, fix: string): void => {
+    issues.push({ path: `${path}.${field}`, value, problem, fix });
+  };
+
+  if (!(NAT_STRATEGIES as readonly string[]).includes(network.natGateways)) {
+    report(
+      'natGateways',
+      network.natGateways,
+      `must be one of ${NAT_STRATEGIES.join(', ')}`,
+      'use `one-per-az` (survives a zone failure) or, in test only, `single`',
+    );
+  } else if (isProd && network.natGateways !== 'one-per-az') {
+    report(
+      'natGateways',
+      network.natGateways,
+      'must be `one-per-az` in prod: a single NAT gateway cuts every zone off the internet when its zone fails',
+      'set natGateways to `one-per-az`; `single` is a cost trade-off reserved for test',
+    );
+  }
+
+  if (
+    !LOG_RETENTION_DAYS.includes(network.flowLogRetentionDays) ||
+    (isProd && network.flowLogRetentionDays < 90)
+  ) {
+    const allowed = LOG_RETENTION_DAYS.filter((d) => !isProd || d >= 90);
+    report(
+      'flowLogRetentionDays',
+      network.flowLogRetentionDays,
+      `must be a retention CloudWatch Logs accepts${isProd ? ', of at least 90 days in prod' : ''}`,
+      `use one of ${allowed.join(', ')}`,
+    );
+  }
+
+  const zoneCount = config.availabilityZones.length;
+  if (
+    !Number.isInteger(network.reservedAzSlots) ||
+    network.reservedAzSlots < zoneCount ||
+    network.reservedAzSlots > 8
+  ) {
+    report(
+      'reservedAzSlots',
+      network.reservedAzSlots,
+      `must be a whole number from the zone count (${zoneCount}) to 8`,
+      `set it to ${Math.max(4, zoneCount)}`,
+    );
+  }
+
+  const vpc = parseCidr(network.vpcCidr);
+  if (typeof vpc === 'string') {
+    report('vpcCidr', network.vpcCidr, vpc, 'give a block such as 10.10.0.0/16');
+    return issues;
+  }
+  if (!isPrivate(vpc)) {
+    report(
+      'vpcCidr',
+      network.vpcCidr,
+      `is not inside a private range (${PRIVATE_RANGES.join(', ')})`,
+      'choose a block inside 10.0.0.0/8, e.g. 10.10.0.0/16',
+    );
+  }
+  if (vpc.prefixLength < 16 || vpc.prefixLength > 24) {
+    report(
+      'vpcCidr',
+      network.vpcCidr,
+      'must have a prefix length from /16 (the largest block AWS allows) to /24',
+      'use a /16 to /20 for an EKS VPC',
+    );
+  }
+
+  let layoutValid = true;
+  for (const tier of SUBNET_TIERS) {
+    const tierLayout = network.subnets[tier];
+    const tierPath = `subnets.${tier}`;
+    const maxPrefix = tier === 'private' ? 24 : 28;
+    const prefix = tierLayout.prefixLength;
+    if (!Number.isInteger(prefix) || prefix <= vpc.prefixLength || prefix > maxPrefix) {
+      layoutValid = false;
+      report(
+        `${tierPath}.prefixLength`,
+        prefix,
+        `must be a whole number above the VPC's /${vpc.prefixLength} and at most /${maxPrefix}${tier === 'private' ? ' (EKS pods take their IPs from these subnets)' : ''}`,
+        `use a value from ${vpc.prefixLength + 1} to ${maxPrefix}`,
+      );
+    }
+    if (tierLayout.cidrs) {
+      if (tierLayout.cidrs.length !== zoneCount) {
+        layoutValid = false;
+        report(
+          `${tierPath}.cidrs`,
+          tierLayout.cidrs,
+          `must give exactly one CIDR per availability zone (${zoneCount})`,
+          'list one block per zone, in the order of availabilityZones, or drop `cidrs` to have them computed',
+        );
+      }
+      tierLayout.cidrs.forEach((cidr, i) => {
+        const parsed = parseCidr(cidr);
+        if (typeof parsed === 'string') {
+          layoutValid = false;
+          report(`${tierPath}.cidrs[${i}]`, cidr, parsed, 'give a block such as 10.10.0.0/20');
+        } else if (!contains(vpc, parsed)) {
+          layoutValid = false;
+          report(
+            `${tierPath}.cidrs[${i}]`,
+            cidr,
+            `is not inside the VPC CIDR ${network.vpcCidr}`,
+            'pick a block inside the VPC CIDR',
+          );
+        } else if (parsed.prefixLength !== prefix) {
+          layoutValid = false;
+          report(
+            `${tierPath}.cidrs[${i}]`,
+            cidr,
+            `has a different prefix length from ${tierPath}.prefixLength (/${prefix})`,
+            'make the two agree',
+          );
+        }
+      });
+    }
+  }
+  if (!layoutValid || zoneCount === 0) {
+    return issues;
+  }
+
+  const plan = planSubnets(
+    network.vpcCidr,
+    config.availabilityZones,
+    network.subnets,
+    network.reservedAzSlots,
+  );
+  const vpcEnd = lastAddress(vpc) + 1;
+  if (plan.endAddress > vpcEnd) {
+    const needed = plan.endAddress - vpc.network;
+    const neededPrefix = 32 - Math.ceil(Math.log2(needed));
+    report(
+      'vpcCidr',
+      network.vpcCidr,
+      `is too small for the subnets: the layout (${SUBNET_TIERS.map((t) => `${t} /${network.subnets[t].prefixLength}`).join(', ')}, ${Math.max(network.reservedAzSlots, zoneCount)} slots per tier) needs ${needed} addresses, the VPC has ${sizeOf(vpc.prefixLength)}`,
+      `use a VPC CIDR of /${neededPrefix} or larger, or smaller subnets (a higher subnets.<tier>.prefixLength)`,
+    );
+    return issues;
+  }
+  const parsed = plan.subnets.map((s) => ({ ...s, block: parseCidr(s.cidr) }));
+  for (let i = 0; i < parsed.length; i++) {
+    for (let j = i + 1; j < parsed.length; j++) {
+      const a = parsed[i];
+      const b = parsed[j];
+      if (typeof a.block === 'string' || typeof b.block === 'string') continue;
+      if (overlaps(a.block, b.block)) {
+        report(
+          `subnets.${b.tier}`,
+          b.cidr,
+          `overlaps the ${a.tier} subnet ${a.cidr} (${a.availabilityZone})`,
+          `move the ${b.tier} subnets to blocks no other subnet uses; computed tiers are packed from the start of ${formatCidr(vpc)} in the order ${SUBNET_TIERS.join(', ')}, ${Math.max(network.reservedAzSlots, zoneCount)} slots each`,
+        );
+      }
+    }
+  }
+  return issues;
+}
+
+function validateAcrossEnvironments(configs: readonly EnvironmentConfig[]): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const seenNames = new Map<string, number>();
+  const buckets = new Map<string, string>();
+  const lockTables = new Map<string, string>();
+  configs.forEach((config, index) => {
+    const root = `environments.${config.name}`;
+    if (seenNames.has(config.name)) {
+      issues.push({
+        path: `environments[${index}].name`,
+        value: config.name,
+        problem: 'is used by two environments',
+        fix: 'give each environment its own name',
+      });
+    }
+    seenNames.set(config.name, index);
+    for (const key of ['bucketName', 'accessLogBucketName'] as const) {
+      const bucket = config.state[key];
+      const owner = buckets.get(bucket);
+      if (owner) {
+        issues.push({
+          path: `${root}.state.${key}`,
+          value: bucket,
+          problem: `is already used by ${owner}: environments must not share state buckets`,
+          fix: 'give each environment its own bucket, e.g. suffix it with the environment name and account id',
+        });
+      } else {
+        buckets.set(bucket, `${root}.state.${key}`);
+      }
+    }
+    // Lock table names are per account and region.
+    const tableKey = `${config.accountId}/${config.region}/${config.state.lockTableName}`;
+    const tableOwner = lockTables.get(tableKey);
+    if (tableOwner) {
+      issues.push({
+        path: `${root}.state.lockTableName`,
+        value: config.state.lockTableName,
+        problem: `is already used by ${tableOwner} in the same account and region`,
+        fix: 'suffix the table name with the environment name',
+      });
+    } else {
+      lockTables.set(tableKey, `${root}.state.lockTableName`);
+    }
+  });
+  return issues;
+}
+
+function show(value: unknown): string {
+  return value === undefined ? 'nothing' : JSON.stringify(value);
+}

@@ -1,0 +1,51 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+const providerPackages = [
+  '@cdktf/provider-aws',
+  '@cdktf/provider-kubernetes',
+  '@cdktf/provider-helm',
+];
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'cdktf.out/**', '.gen/**', 'coverage/**'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { projectService: false },
+    },
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
+      ],
+      'no-restricted-imports': [
+        'error',
+        {
+          // The package roots load every resource class: seconds on every synth and test file.
+          paths: providerPackages.map((name) => ({
+            name,
+            message: `Import each resource from its own path, e.g. '${name}/lib/<resource>'.`,
+          })),
+        },
+      ],
+    },
+  },
+  {
+    // Stacks, constructs and environments are pure: only main.ts and scripts read the process environment.
+    files: ['stacks/**/*.ts', 'constructs/**/*.ts', 'environments/**/*.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        {
+          object: 'process',
+          property: 'env',
+          message: 'Only main.ts reads process.env; pass values as props.',
+        },
+      ],
+    },
+  },
+);

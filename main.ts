@@ -1,0 +1,24 @@
+/**
+ * Entry point of the CDKTF app (`cdktf synth`, `cdktf deploy`): validates every environment,
+ * then synthesizes the stacks of each one. Nothing is written when the config is invalid.
+ *
+ * Environment variables (read here and nowhere else):
+ * - PLATFORM_ENV: synthesize one environment only (`test` or `prod`); default all.
+ * - PLATFORM_BOOTSTRAP_LOCAL_STATE: local state file for the tfstate stack of PLATFORM_ENV;
+ *   set by scripts/bootstrap.ts for the first apply only.
+ */
+import { ConfigValidationError, environments } from './environments';
+import { synthesizePlatform } from './stacks/platform';
+
+try {
+  synthesizePlatform(environments, {
+    environmentName: process.env.PLATFORM_ENV,
+    tfstateLocalStatePath: process.env.PLATFORM_BOOTSTRAP_LOCAL_STATE,
+  });
+} catch (error) {
+  if (error instanceof ConfigValidationError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -1,0 +1,86 @@
+import { App } from 'cdktf';
+import type { Construct } from 'constructs';
+import {
+  ConfigValidationError,
+  type EnvironmentConfig,
+  selectEnvironments,
+  validateEnvironments,
+} from '../environments';
+import { NetworkStack } from './network-stack';
+import { TfstateStack } from './tfstate-stack';
+
+/** The stacks of one environment, for tests and for the stacks that come next. */
+export interface EnvironmentStacks {
+  readonly tfstate: TfstateStack;
+  readonly network: NetworkStack;
+}
+
+export interface BuildEnvironmentOptions {
+  /**
+   * Keep the tfstate stack's state in a local file at this path instead of the S3 bucket it
+   * creates: the first step of the bootstrap.
+   * @default - S3, like every other stack
+   */
+  readonly tfstateLocalStatePath?: string;
+}
+
+/**
+ * Creates every stack of one environment, in dependency order. Expects a config that
+ * `validateEnvironments` has accepted.
+ */
+export function buildEnvironment(
+  scope: Construct,
+  environment: EnvironmentConfig,
+  options: BuildEnvironmentOptions = {},
+): EnvironmentStacks {
+  const tfstate = new TfstateStack(scope, 'tfstate', {
+    environment,
+    ...(options.tfstateLocalStatePath
+      ? { stateBackend: { kind: 'local', path: options.tfstateLocalStatePath } }
+      : {}),
+  });
+  const network = new NetworkStack(scope, 'network', { environment });
+  return { tfstate, network };
+}
+
+export interface SynthesizePlatformOptions {
+  /** Synthesize this environment only. @default - all */
+  readonly environmentName?: string;
+  /** See {@link BuildEnvironmentOptions.tfstateLocalStatePath}; needs `environmentName`. */
+  readonly tfstateLocalStatePath?: string;
+  /** @default - CDKTF's default (`CDKTF_OUTDIR` or `cdktf.out`) */
+  readonly outdir?: string;
+}
+
+/**
+ * The whole app: validates every environment (throwing {@link ConfigValidationError} before
+ * anything is written), then builds and synthesizes the selected environments' stacks.
+ */
+export function synthesizePlatform(
+  all: readonly EnvironmentConfig[],
+  options: SynthesizePlatformOptions = {},
+): App {
+  validateEnvironments(all);
+  const selected = selectEnvironments(all, options.environmentName);
+  if (options.tfstateLocalStatePath && selected.length !== 1) {
+    throw new ConfigValidationError([
+      {
+        path: 'PLATFORM_BOOTSTRAP_LOCAL_STATE',
+        value: options.tfstateLocalStatePath,
+        problem: 'applies to one environment only, but PLATFORM_ENV is not set',
+        fix: 'run `npm run bootstrap -- <env>` rather than setting it by hand',
+      },
+    ]);
+  }
+  // Only now, with a valid config, is the output directory created.
+  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+  for (const environment of selected) {
+    buildEnvironment(
+      app,
+      environment,
+      options.tfstateLocalStatePath ? { tfstateLocalStatePath: options.tfstateLocalStatePath } : {},
+    );
+  }
+  app.synth();
+  return app;
+}
