@@ -1,7 +1,12 @@
 import { KmsAlias } from '@cdktf/provider-aws/lib/kms-alias';
 import { KmsKey } from '@cdktf/provider-aws/lib/kms-key';
 import { Construct } from 'constructs';
-import { policyDocument, type PolicyStatement, toJson } from './iam/policy-document';
+import {
+  policyDocument,
+  type PolicyDocument,
+  type PolicyStatement,
+  toJson,
+} from './iam/policy-document';
 
 export interface EncryptionKeyProps {
   /** What the key protects; shown in the console. */
@@ -33,7 +38,7 @@ export class EncryptionKey extends Construct {
   public readonly keyId: string;
   public readonly aliasArn: string;
   public readonly aliasName: string;
-  public readonly policy: ReturnType<typeof policyDocument>;
+  public readonly policy: PolicyDocument;
 
   constructor(scope: Construct, id: string, props: EncryptionKeyProps) {
     super(scope, id);

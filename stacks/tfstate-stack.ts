@@ -27,7 +27,7 @@ export class TfstateStack extends PlatformStack {
 
     this.stateKey = new EncryptionKey(this, 'state-key', {
       description: `Terraform state of the ${name} environment (bucket ${state.bucketName} and lock table)`,
-      alias: `${state.bucketName}`,
+      alias: state.bucketName,
       accountId,
     });
 

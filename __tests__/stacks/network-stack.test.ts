@@ -5,21 +5,19 @@ import { prodEnv, testEnv } from '../helpers/environments';
 import { onlyResource, resourcesOf, synthStack } from '../helpers/synth';
 
 describe('NetworkStack', () => {
-  it('builds the VPC from the environment config: single NAT in test', () => {
-    const json = synthStack(new NetworkStack(Testing.app(), 'network', { environment: testEnv() }));
-    expect(onlyResource(json, 'aws_vpc').cidr_block).toBe('10.20.0.0/16');
-    expect(resourcesOf(json, 'aws_subnet')).toHaveLength(6);
-    expect(resourcesOf(json, 'aws_nat_gateway')).toHaveLength(1);
-    expect(onlyResource(json, 'aws_cloudwatch_log_group').retention_in_days).toBe(30);
-  });
-
-  it('builds the VPC from the environment config: a NAT per zone in prod', () => {
-    const json = synthStack(new NetworkStack(Testing.app(), 'network', { environment: prodEnv() }));
-    expect(onlyResource(json, 'aws_vpc').cidr_block).toBe('10.10.0.0/16');
-    expect(resourcesOf(json, 'aws_subnet')).toHaveLength(9);
-    expect(resourcesOf(json, 'aws_nat_gateway')).toHaveLength(3);
-    expect(onlyResource(json, 'aws_cloudwatch_log_group').retention_in_days).toBe(365);
-  });
+  it.each([
+    { name: 'test', env: testEnv(), cidr: '10.20.0.0/16', subnets: 6, nats: 1, retention: 30 },
+    { name: 'prod', env: prodEnv(), cidr: '10.10.0.0/16', subnets: 9, nats: 3, retention: 365 },
+  ])(
+    'builds the $name VPC from its config ($nats NAT gateways)',
+    ({ env, cidr, subnets, nats, retention }) => {
+      const json = synthStack(new NetworkStack(Testing.app(), 'network', { environment: env }));
+      expect(onlyResource(json, 'aws_vpc').cidr_block).toBe(cidr);
+      expect(resourcesOf(json, 'aws_subnet')).toHaveLength(subnets);
+      expect(resourcesOf(json, 'aws_nat_gateway')).toHaveLength(nats);
+      expect(onlyResource(json, 'aws_cloudwatch_log_group').retention_in_days).toBe(retention);
+    },
+  );
 
   it('exposes typed fields for later stacks', () => {
     const stack = new NetworkStack(Testing.app(), 'network', { environment: prodEnv() });
