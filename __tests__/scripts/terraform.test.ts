@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { mirrorRootOf } from '../../scripts/find-provider-mirror';
 import { parseTerraformVersion, terraformEnvironment } from '../../scripts/lib/terraform';
 import { tempDir } from '../helpers/paths';
 
@@ -10,7 +11,7 @@ describe('terraformEnvironment', () => {
     expect(env.CHECKPOINT_DISABLE).toBe('1');
     const config = readFileSync(String(env.TF_CLI_CONFIG_FILE), 'utf8');
     expect(config).toContain('filesystem_mirror {\n    path = "/opt/mirror"');
-    expect(config).toContain(`plugin_cache_dir = "${workDir}/plugin-cache"`);
+    expect(config).not.toContain('direct');
   });
 
   it('leaves provider installation to Terraform without a mirror', () => {
@@ -25,5 +26,16 @@ describe('parseTerraformVersion', () => {
       parseTerraformVersion('{"terraform_version":"1.11.4","platform":"linux_amd64"}'),
     ).toEqual([1, 11, 4]);
     expect(() => parseTerraformVersion('{}')).toThrow(/cannot read a Terraform version/);
+  });
+});
+
+describe('mirrorRootOf', () => {
+  it('finds the mirror root above registry.terraform.io, and nothing outside that layout', () => {
+    expect(
+      mirrorRootOf(
+        '/opt/tf-plugins/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64/terraform-provider-aws_v5.100.0_x5',
+      ),
+    ).toBe('/opt/tf-plugins');
+    expect(mirrorRootOf('/usr/local/bin/terraform-provider-aws_v5.100.0_x5')).toBeUndefined();
   });
 });

@@ -5,7 +5,8 @@ import { dirname, join, resolve } from 'node:path';
  * The environment for running Terraform from our scripts: no phoning home, and, when
  * `TF_PROVIDER_MIRROR` names a filesystem mirror (a directory laid out as
  * `registry.terraform.io/hashicorp/aws/<version>/<os_arch>/…`), a CLI config of our own that
- * installs providers from it instead of the registry. Without it, Terraform uses the registry.
+ * installs providers from it and from nowhere else. Without it, Terraform uses the registry.
+ * A plugin cache is Terraform's own `TF_PLUGIN_CACHE_DIR`, passed through.
  *
  * The CLI config is written under `workDir`; nothing is read from or written to the home dir.
  */
@@ -18,22 +19,20 @@ export function terraformEnvironment(
   if (mirror) {
     const configPath = join(workDir, 'terraform.rc');
     mkdirSync(dirname(configPath), { recursive: true });
-    writeFileSync(configPath, cliConfig(resolve(mirror), join(workDir, 'plugin-cache')));
-    mkdirSync(join(workDir, 'plugin-cache'), { recursive: true });
+    writeFileSync(configPath, cliConfig(resolve(mirror)));
     env.TF_CLI_CONFIG_FILE = configPath;
   }
   return env;
 }
 
 /** A CLI config that takes every provider from the mirror and nothing from the network. */
-export function cliConfig(mirrorPath: string, pluginCacheDir: string): string {
+export function cliConfig(mirrorPath: string): string {
   return [
     'provider_installation {',
     '  filesystem_mirror {',
     `    path = ${JSON.stringify(mirrorPath)}`,
     '  }',
     '}',
-    `plugin_cache_dir = ${JSON.stringify(pluginCacheDir)}`,
     '',
   ].join('\n');
 }

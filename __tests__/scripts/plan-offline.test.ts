@@ -1,0 +1,155 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { environments } from '../../environments';
+import { DEFAULT_PLUGIN_CACHE, planOffline, TERRAFORM_MISSING } from '../../scripts/plan-offline';
+import { runOfflineProof, type StackResult } from '../../scripts/lib/offline-proof/runner';
+import { loadStacks } from '../../scripts/lib/offline-proof/stacks';
+import { findProviderMirror } from '../../scripts/find-provider-mirror';
+import { synthesizeProofFixture } from '../fixtures/offline-proof-app';
+import { ROOT, tempDir } from '../helpers/paths';
+
+/**
+ * The Terraform engine's proof of every AWS stack (see docs/testing.md). Needs `terraform` on
+ * PATH and, offline, TF_PROVIDER_MIRROR. Missing either fails this suite with the fix, unless
+ * SKIP_TERRAFORM=1, which skips it and says so loudly.
+ */
+const skipRequested = process.env.SKIP_TERRAFORM === '1';
+const terraformFound =
+  spawnSync('terraform', ['version'], { env: { ...process.env, CHECKPOINT_DISABLE: '1' } })
+    .status === 0;
+// TF_PROVIDER_MIRROR wins; otherwise look for the machine's mirror, as .ci/run does.
+const mirror =
+  process.env.TF_PROVIDER_MIRROR ??
+  (terraformFound && !skipRequested ? findProviderMirror() : undefined);
+const missing = !terraformFound
+  ? { reason: 'terraform is not on PATH', message: TERRAFORM_MISSING }
+  : !mirror
+    ? {
+        reason: 'no provider mirror',
+        message:
+          'TF_PROVIDER_MIRROR is not set and no filesystem mirror of hashicorp/aws was found: the offline proof ' +
+          'installs providers from one. Set TF_PROVIDER_MIRROR to its root, or set SKIP_TERRAFORM=1 to skip the proof, loudly.',
+      }
+    : undefined;
+
+if (missing && skipRequested) {
+  console.warn(
+    `\n${'!'.repeat(78)}\n!! SKIP_TERRAFORM=1 (${missing.reason}): the offline Terraform proof was SKIPPED.\n` +
+      `!! No stack was validated or mock-applied by Terraform in this run.\n${'!'.repeat(78)}\n`,
+  );
+} else if (mirror) {
+  console.log(`offline proof: providers from ${mirror}`);
+}
+
+const byStack = (results: readonly StackResult[]): Record<string, StackResult> =>
+  Object.fromEntries(results.map((r) => [r.stack, r]));
+
+describe.skipIf(Boolean(missing) && skipRequested)(
+  'offline proof (terraform validate + mocked apply)',
+  () => {
+    if (missing) {
+      it('has terraform and a provider mirror', () => {
+        throw new Error(missing.message);
+      });
+      return;
+    }
+
+    describe('the app, both environments', () => {
+      let run: Awaited<ReturnType<typeof planOffline>>;
+      beforeAll(async () => {
+        run = await planOffline({ providerMirror: mirror, workDir: tempDir('plan-offline-app') });
+      }, 300_000);
+
+      it('validates and mock-applies every stack of every environment', () => {
+        const expected = environments.flatMap((e) =>
+          ['tfstate', 'network'].map((c) => `${e.name}-${c}`),
+        );
+        expect(run.results.map((r) => r.stack).sort()).toEqual(expected.sort());
+        for (const result of run.results) {
+          expect(result, run.report).toMatchObject({
+            status: 'passed',
+            validate: 'passed',
+            apply: 'passed',
+            unchecked: 0,
+          });
+          expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal);
+          expect(result.resourcesApplied).toBeGreaterThan(0);
+        }
+        expect(run.ok).toBe(true);
+        console.log(`\n${run.report}\n`);
+      });
+    });
+
+    describe('a fixture chain', () => {
+      let results: Record<string, StackResult>;
+      beforeAll(async () => {
+        const outdir = join(tempDir('plan-offline-fixture'), 'out');
+        synthesizeProofFixture(outdir);
+        results = byStack(
+          await runOfflineProof({
+            stacks: loadStacks(outdir),
+            workDir: tempDir('plan-offline-fixture-work'),
+            pluginCacheDir: DEFAULT_PLUGIN_CACHE,
+            providerMirror: mirror,
+          }),
+        );
+      }, 300_000);
+
+      it('passes the producer', () => {
+        expect(results['test-fx-producer']).toMatchObject({
+          status: 'passed',
+          resourcesApplied: 5,
+          resourcesTotal: 5,
+        });
+      });
+
+      it('feeds the consumer upstream outputs of the right type and shape, and reports what it could not check', () => {
+        expect(results['test-fx-consumer'], results['test-fx-consumer'].output).toMatchObject({
+          status: 'partial',
+          validate: 'passed',
+          apply: 'passed',
+          resourcesApplied: 2,
+          resourcesTotal: 4,
+          unchecked: 2,
+          uncheckedReason: 'provider helm is not installed (and what depends on it)',
+        });
+      });
+
+      it('fails a stack with an argument the provider does not have, in validate, with Terraform’s error', () => {
+        expect(results['test-fx-bad-argument']).toMatchObject({
+          status: 'failed',
+          validate: 'failed',
+          apply: 'not run',
+        });
+        expect(results['test-fx-bad-argument'].output).toContain(
+          'No argument or block type is named "bogus_argument".',
+        );
+      });
+
+      it('fails a stack that reads an output its upstream does not have, in the apply, with Terraform’s error', () => {
+        expect(results['test-fx-missing-output']).toMatchObject({
+          status: 'failed',
+          validate: 'passed',
+          apply: 'failed',
+        });
+        expect(results['test-fx-missing-output'].output).toContain('does_not_exist');
+      });
+    });
+
+    describe('npm run plan:offline (process)', () => {
+      it('rejects an unknown environment with usage', () => {
+        const result = spawnSync(
+          join(ROOT, 'node_modules', '.bin', 'tsx'),
+          ['scripts/plan-offline.ts', 'staging'],
+          {
+            cwd: ROOT,
+            encoding: 'utf8',
+          },
+        );
+        expect(result.status).toBe(2);
+        expect(result.stderr).toContain('usage: npm run plan:offline -- [test|prod|all]');
+      });
+    });
+  },
+);

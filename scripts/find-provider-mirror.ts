@@ -1,0 +1,77 @@
+/**
+ * `npm run -s find-provider-mirror`: prints the root of a Terraform filesystem mirror on this
+ * machine (a directory holding `registry.terraform.io/<namespace>/<type>/<version>/<os_arch>/`),
+ * for `export TF_PROVIDER_MIRROR=$(npm run -s find-provider-mirror)`. Looks in Terraform's
+ * implied mirror directories first, then searches the filesystem. Exits 1 if there is none.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+const MARKER = '/registry.terraform.io/';
+
+/** The mirror root of a provider binary's path, or undefined if it is not in a mirror layout. */
+export function mirrorRootOf(binaryPath: string): string | undefined {
+  const at = binaryPath.indexOf(MARKER);
+  return at > 0 ? binaryPath.slice(0, at) : undefined;
+}
+
+export function findProviderMirror(provider = 'aws'): string | undefined {
+  const implied = [
+    join(homedir(), '.terraform.d', 'plugins'),
+    join(homedir(), '.local', 'share', 'terraform', 'plugins'),
+    '/usr/local/share/terraform/plugins',
+    '/usr/share/terraform/plugins',
+  ];
+  for (const dir of implied) {
+    if (existsSync(join(dir, 'registry.terraform.io', 'hashicorp', provider))) return dir;
+  }
+  const found = spawnSync(
+    'find',
+    [
+      '/',
+      '-xdev',
+      '(',
+      '-path',
+      '/proc',
+      '-o',
+      '-path',
+      '/sys',
+      '-o',
+      '-path',
+      '/dev',
+      '-o',
+      '-name',
+      'node_modules',
+      '-o',
+      '-name',
+      '.git',
+      ')',
+      '-prune',
+      '-o',
+      '-type',
+      'f',
+      '-name',
+      `terraform-provider-${provider}_*`,
+      '-path',
+      `*${MARKER}*`,
+      '-print',
+    ],
+    { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 },
+  );
+  for (const line of found.stdout.split('\n')) {
+    const root = mirrorRootOf(line.trim());
+    if (root) return root;
+  }
+  return undefined;
+}
+
+if (require.main === module) {
+  const mirror = findProviderMirror(process.argv[2] ?? 'aws');
+  if (!mirror) {
+    console.error('no Terraform provider mirror with hashicorp/aws found on this machine');
+    process.exit(1);
+  }
+  console.log(mirror);
+}

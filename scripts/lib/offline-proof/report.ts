@@ -1,0 +1,51 @@
+import type { StackResult } from './runner';
+
+/** The results as a fixed-width table, then one line per failure with Terraform's words. */
+export function formatReport(results: readonly StackResult[], wallSeconds: number): string {
+  const header = [
+    'stack',
+    'status',
+    'resources applied',
+    'unchecked',
+    'validate',
+    'apply',
+    'seconds',
+  ];
+  const rows = results.map((r) => [
+    r.stack,
+    r.status,
+    `${r.resourcesApplied}/${r.resourcesTotal}`,
+    r.unchecked > 0 || r.uncheckedReason ? `${r.unchecked} (${r.uncheckedReason})` : '0',
+    r.validate,
+    r.apply,
+    r.seconds.toFixed(1),
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i].length)));
+  const line = (cells: string[]): string =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+
+  const passed = results.filter((r) => r.status === 'passed' || r.status === 'partial').length;
+  out.push('', `${passed} of ${results.length} stacks proven in ${wallSeconds.toFixed(1)} s wall`);
+  const partial = results.filter((r) => r.status === 'partial');
+  if (partial.length > 0) {
+    out.push(
+      `partial: the AWS part of ${partial.map((r) => r.stack).join(', ')} passed; the resources counted as unchecked were not checked by Terraform here`,
+    );
+  }
+  for (const r of results.filter((x) => x.status === 'failed' || x.status === 'not run')) {
+    out.push('', `${r.stack}: ${r.status}${r.uncheckedReason ? ` (${r.uncheckedReason})` : ''}`);
+    if (r.output) out.push(r.output.replace(/^/gm, '  | '));
+  }
+  return out.join('\n');
+}
+
+/** True when every stack passed (fully, or its AWS part with the rest reported unchecked). */
+export function allProven(results: readonly StackResult[]): boolean {
+  return (
+    results.length > 0 && results.every((r) => r.status === 'passed' || r.status === 'partial')
+  );
+}
