@@ -116,6 +116,15 @@ describe.skipIf(Boolean(missing) && skipRequested)(
         });
       });
 
+      it('reports a stack with nothing checkable here as unchecked, never passed', () => {
+        expect(results['test-fx-helm-only']).toMatchObject({
+          status: 'unchecked',
+          unchecked: 1,
+          validate: 'not run',
+          apply: 'not run',
+        });
+      });
+
       it('fails a stack with an argument the provider does not have, in validate, with Terraform’s error', () => {
         expect(results['test-fx-bad-argument']).toMatchObject({
           status: 'failed',

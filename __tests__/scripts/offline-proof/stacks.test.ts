@@ -135,6 +135,8 @@ describe('formatReport', () => {
   it('counts a run as proven only when no stack failed or was skipped', () => {
     expect(allProven([result('a', 'passed'), result('b', 'partial')])).toBe(true);
     expect(allProven([result('a', 'passed'), result('b', 'not run')])).toBe(false);
+    expect(allProven([result('a', 'passed'), result('k8s', 'unchecked')])).toBe(true);
+    expect(allProven([result('k8s', 'unchecked')])).toBe(false);
     expect(allProven([])).toBe(false);
   });
 });

@@ -30,6 +30,12 @@ export function formatReport(results: readonly StackResult[], wallSeconds: numbe
 
   const passed = results.filter((r) => r.status === 'passed' || r.status === 'partial').length;
   out.push('', `${passed} of ${results.length} stacks proven in ${wallSeconds.toFixed(1)} s wall`);
+  const unchecked = results.filter((r) => r.status === 'unchecked');
+  if (unchecked.length > 0) {
+    out.push(
+      `unchecked: nothing in ${unchecked.map((r) => r.stack).join(', ')} could be checked by Terraform here`,
+    );
+  }
   const partial = results.filter((r) => r.status === 'partial');
   if (partial.length > 0) {
     out.push(
@@ -43,9 +49,11 @@ export function formatReport(results: readonly StackResult[], wallSeconds: numbe
   return out.join('\n');
 }
 
-/** True when every stack passed (fully, or its AWS part with the rest reported unchecked). */
+/**
+ * True when no stack failed or was skipped: each passed, fully or in the part that can be
+ * checked here, or holds nothing checkable here (reported as unchecked); and at least one passed.
+ */
 export function allProven(results: readonly StackResult[]): boolean {
-  return (
-    results.length > 0 && results.every((r) => r.status === 'passed' || r.status === 'partial')
-  );
+  const proven = (r: StackResult): boolean => r.status === 'passed' || r.status === 'partial';
+  return results.some(proven) && results.every((r) => proven(r) || r.status === 'unchecked');
 }

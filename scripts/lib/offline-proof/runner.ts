@@ -13,9 +13,10 @@ export interface StackResult {
   readonly stack: string;
   /**
    * passed: every resource validated and mock-applied. partial: the part that could be checked
-   * passed, `unchecked` resources could not be (see `uncheckedReason`). failed / not run: no proof.
+   * passed, `unchecked` resources could not be (see `uncheckedReason`). unchecked: nothing in it
+   * can be checked here (only providers that are not installed). failed / not run: no proof.
    */
-  readonly status: 'passed' | 'partial' | 'failed' | 'not run';
+  readonly status: 'passed' | 'partial' | 'unchecked' | 'failed' | 'not run';
   readonly resourcesApplied: number;
   readonly resourcesTotal: number;
   readonly unchecked: number;
@@ -285,7 +286,8 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     if (countResources(json) === 0 && Object.keys(json.output ?? {}).length === 0) {
       return {
         ...base,
-        status: 'not run',
+        // Only providers we cannot install: reported, never passed. An empty stack is a mistake.
+        status: unchecked > 0 ? 'unchecked' : 'not run',
         unchecked,
         uncheckedReason: uncheckedReason || 'nothing to check',
         validate: 'not run',
