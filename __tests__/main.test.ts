@@ -8,7 +8,7 @@ import { prodEnv, testEnv } from './helpers/environments';
 import { ROOT, tempDir, TSX } from './helpers/paths';
 import type { SynthJson } from './helpers/synth';
 
-const COMPONENTS = ['tfstate', 'network'];
+const COMPONENTS = ['tfstate', 'network', 'eks-infra'];
 
 function readStack(outdir: string, stack: string): SynthJson {
   return JSON.parse(
@@ -103,7 +103,11 @@ describe('main.ts as a process', () => {
     const { status, stderr, outdir } = runMain({ PLATFORM_ENV: 'test' });
     expect(stderr).toBe('');
     expect(status).toBe(0);
-    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(['test-network', 'test-tfstate']);
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual([
+      'test-eks-infra',
+      'test-network',
+      'test-tfstate',
+    ]);
   });
 
   it('fails with the fix and writes nothing when PLATFORM_ENV is unknown', () => {

@@ -65,3 +65,27 @@ export class EncryptionKey extends Construct {
     this.aliasArn = alias.arn;
   }
 }
+
+/**
+ * The key policy statement that lets CloudWatch Logs in `region` use a key, only for log groups
+ * whose ARN matches `logGroupArnPattern` (an exact ARN, or one ending in `*`).
+ */
+export function cloudWatchLogsKeyStatement(
+  region: string,
+  logGroupArnPattern: string,
+): PolicyStatement {
+  return {
+    Sid: 'AllowCloudWatchLogsForTheseLogGroups',
+    Effect: 'Allow',
+    Principal: { Service: `logs.${region}.amazonaws.com` },
+    Action: [
+      'kms:Encrypt*',
+      'kms:Decrypt*',
+      'kms:ReEncrypt*',
+      'kms:GenerateDataKey*',
+      'kms:Describe*',
+    ],
+    Resource: '*',
+    Condition: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': logGroupArnPattern } },
+  };
+}

@@ -32,5 +32,31 @@ export const prod: EnvironmentConfig = {
   },
   eks: {
     clusterName: 'platform-prod',
+    kubernetesVersion: '1.35',
+    // Private endpoint only: kubectl and the eks-k8s deploy run from inside the VPC.
+    publicAccessCidrs: [],
+    logRetentionDays: 365,
+    // Placeholders: the platform team's admin role and the CI deploy role of this account.
+    adminRoleArns: ['arn:aws:iam::222222222222:role/platform-admin'],
+    ciDeployRoleArn: 'arn:aws:iam::222222222222:role/platform-ci-deploy',
+    systemNodeGroup: {
+      instanceTypes: ['m7i.large', 'm6i.large'],
+      amiType: 'AL2023_x86_64_STANDARD',
+      minSize: 3,
+      maxSize: 6,
+      desiredSize: 3,
+      diskSizeGiB: 50,
+    },
+    // Verify before the first deploy, and on every upgrade:
+    // aws eks describe-addon-versions --kubernetes-version 1.35 \
+    //   --query 'addons[].[addonName, addonVersions[0].addonVersion]'
+    addonVersions: {
+      vpcCni: 'v1.21.1-eksbuild.1',
+      coredns: 'v1.12.4-eksbuild.1',
+      kubeProxy: 'v1.35.0-eksbuild.2',
+      podIdentityAgent: 'v1.3.10-eksbuild.1',
+      ebsCsiDriver: 'v1.53.0-eksbuild.1',
+    },
+    externalSecretsPrefix: 'platform/prod/',
   },
 };

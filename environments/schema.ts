@@ -72,10 +72,87 @@ export interface NetworkConfig {
   readonly flowLogRetentionDays: number;
 }
 
+/** AMI families for the managed system node group (Amazon Linux 2023). */
+export const SYSTEM_NODE_AMI_TYPES = ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'] as const;
+export type SystemNodeAmiType = (typeof SYSTEM_NODE_AMI_TYPES)[number];
+
+/** The managed node group that runs the platform's controllers (never application pods). */
+export interface SystemNodeGroupConfig {
+  /** Instance types, e.g. `m7i.large`; their architecture must match `amiType`. */
+  readonly instanceTypes: readonly string[];
+  readonly amiType: SystemNodeAmiType;
+  readonly minSize: number;
+  readonly maxSize: number;
+  readonly desiredSize: number;
+  /** Root volume size (gp3, encrypted). */
+  readonly diskSizeGiB: number;
+}
+
+/** Versions of the EKS managed add-ons, `vX.Y.Z-eksbuild.N`. */
+export interface EksAddonVersions {
+  readonly vpcCni: string;
+  readonly coredns: string;
+  readonly kubeProxy: string;
+  readonly podIdentityAgent: string;
+  readonly ebsCsiDriver: string;
+}
+
 export interface EksConfig {
   /** Cluster name; the network stack tags subnets for it (`karpenter.sh/discovery`). */
   readonly clusterName: string;
+  /** Kubernetes minor version, `1.NN`, one in EKS standard support (see `EKS_STANDARD_SUPPORT`). */
+  readonly kubernetesVersion: string;
+  /**
+   * CIDRs allowed to reach the public API endpoint. Empty: the public endpoint is off and the API
+   * is reachable from inside the VPC only. Never `0.0.0.0/0`.
+   */
+  readonly publicAccessCidrs: readonly string[];
+  /** Control-plane and workload log retention in CloudWatch Logs (prod >= 90). */
+  readonly logRetentionDays: number;
+  /** IAM roles granted cluster admin through access entries. */
+  readonly adminRoleArns: readonly string[];
+  /** The role CI deploys with; granted cluster admin to install the in-cluster add-ons. */
+  readonly ciDeployRoleArn: string;
+  readonly systemNodeGroup: SystemNodeGroupConfig;
+  readonly addonVersions: EksAddonVersions;
+  /** Secrets Manager name prefix External Secrets may read, e.g. `platform/test/`. */
+  readonly externalSecretsPrefix: string;
 }
+
+/**
+ * Kubernetes versions in EKS standard support, with the date it ends (docs.aws.amazon.com,
+ * "Understand the Kubernetes version lifecycle on EKS"). Add a version when EKS releases it;
+ * remove one once its standard support has ended and no environment uses it.
+ */
+export const EKS_STANDARD_SUPPORT: Readonly<Record<string, string>> = {
+  '1.34': '2026-12-02',
+  '1.35': '2027-03-27',
+};
+
+/** Instance families the system node group may use, by architecture. */
+export const INSTANCE_FAMILIES: Readonly<Record<'x86_64' | 'arm64', readonly string[]>> = {
+  x86_64: [
+    't3',
+    't3a',
+    'm5',
+    'm5a',
+    'm6i',
+    'm6a',
+    'm7i',
+    'm7a',
+    'c5',
+    'c6i',
+    'c6a',
+    'c7i',
+    'c7a',
+    'r5',
+    'r6i',
+    'r6a',
+    'r7i',
+    'r7a',
+  ],
+  arm64: ['t4g', 'm6g', 'm7g', 'm8g', 'c6g', 'c7g', 'c8g', 'r6g', 'r7g', 'r8g'],
+};
 
 /** Everything that differs between environments. */
 export interface EnvironmentConfig {
@@ -167,14 +244,7 @@ function validateEnvironment(config: EnvironmentConfig, index: number): ConfigIs
   issues.push(...validateState(config, `${root}.state`));
   issues.push(...validateNetwork(config, `${root}.network`));
 
-  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(config.eks.clusterName)) {
-    report(
-      'eks.clusterName',
-      config.eks.clusterName,
-      'must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit',
-      'choose a name such as `platform-test`',
-    );
-  }
+  issues.push(...validateEks(config, `${root}.eks`));
   return issues;
 }
 
@@ -512,6 +582,207 @@ function validateNetwork(config: EnvironmentConfig, path: string): ConfigIssue[]
         );
       }
     }
+  }
+  return issues;
+}
+
+const ROLE_ARN = /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/;
+const ADDON_VERSION = /^v\d+\.\d+\.\d+-eksbuild\.\d+$/;
+
+function validateEks(config: EnvironmentConfig, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const eks = config.eks;
+  const isProd = config.name === 'prod';
+  const report = (field: string, value: unknown, problem: string, fix: string): void => {
+    issues.push({ path: `${path}.${field}`, value, problem, fix });
+  };
+
+  if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(eks.clusterName)) {
+    report(
+      'clusterName',
+      eks.clusterName,
+      'must be 1-100 letters, digits, hyphens or underscores, starting with a letter or digit',
+      'choose a name such as `platform-test`',
+    );
+  }
+  const supported = Object.keys(EKS_STANDARD_SUPPORT);
+  if (!/^1\.\d{2}$/.test(eks.kubernetesVersion)) {
+    report(
+      'kubernetesVersion',
+      eks.kubernetesVersion,
+      'must be a Kubernetes minor version of the form 1.NN',
+      `use one in EKS standard support: ${supported.join(', ')}`,
+    );
+  } else if (!supported.includes(eks.kubernetesVersion)) {
+    report(
+      'kubernetesVersion',
+      eks.kubernetesVersion,
+      'is not in EKS standard support (extended support costs extra and ends in a forced upgrade)',
+      `use one of ${supported.map((v) => `${v} (until ${EKS_STANDARD_SUPPORT[v]})`).join(', ')}, or add a newly released version to EKS_STANDARD_SUPPORT`,
+    );
+  }
+
+  eks.publicAccessCidrs.forEach((cidr, i) => {
+    const parsed = parseCidr(cidr);
+    if (typeof parsed === 'string') {
+      report(
+        `publicAccessCidrs[${i}]`,
+        cidr,
+        parsed,
+        'give the office or VPN egress range, e.g. 203.0.113.0/24',
+      );
+    } else if (parsed.prefixLength === 0) {
+      report(
+        `publicAccessCidrs[${i}]`,
+        cidr,
+        `opens the Kubernetes API to the whole internet${isProd ? ' in prod' : ''}`,
+        isProd
+          ? 'remove it: prod keeps the public endpoint off (an empty list) or limited to named ranges'
+          : 'list the ranges that need the API, or leave the list empty for a private-only endpoint',
+      );
+    }
+  });
+
+  if (!LOG_RETENTION_DAYS.includes(eks.logRetentionDays) || (isProd && eks.logRetentionDays < 90)) {
+    report(
+      'logRetentionDays',
+      eks.logRetentionDays,
+      `must be a retention CloudWatch Logs accepts${isProd ? ', of at least 90 days in prod' : ''}`,
+      `use one of ${LOG_RETENTION_DAYS.filter((d) => !isProd || d >= 90).join(', ')}`,
+    );
+  }
+
+  if (eks.adminRoleArns.length === 0) {
+    report(
+      'adminRoleArns',
+      eks.adminRoleArns,
+      'must name at least one role: with the cluster creator not made admin, nobody else could administer the cluster',
+      "add the platform team's admin role",
+    );
+  }
+  eks.adminRoleArns.forEach((arn, i) => {
+    if (!ROLE_ARN.test(arn)) {
+      report(
+        `adminRoleArns[${i}]`,
+        arn,
+        'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+        'use the role ARN, not a user, an assumed-role session or an SSO permission set name',
+      );
+    }
+  });
+  if (!ROLE_ARN.test(eks.ciDeployRoleArn)) {
+    report(
+      'ciDeployRoleArn',
+      eks.ciDeployRoleArn,
+      'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+      'use the ARN of the role CI assumes to deploy',
+    );
+  }
+
+  const group = eks.systemNodeGroup;
+  const gp = 'systemNodeGroup';
+  const whole = (n: number): boolean => Number.isInteger(n) && n >= 0;
+  if (!(SYSTEM_NODE_AMI_TYPES as readonly string[]).includes(group.amiType)) {
+    report(
+      `${gp}.amiType`,
+      group.amiType,
+      `must be one of ${SYSTEM_NODE_AMI_TYPES.join(', ')}`,
+      'use AL2023_x86_64_STANDARD, or AL2023_ARM_64_STANDARD with Graviton instance types',
+    );
+  }
+  const arch = group.amiType === 'AL2023_ARM_64_STANDARD' ? 'arm64' : 'x86_64';
+  if (group.instanceTypes.length === 0) {
+    report(
+      `${gp}.instanceTypes`,
+      group.instanceTypes,
+      'must list at least one instance type',
+      'use e.g. m7i.large',
+    );
+  }
+  group.instanceTypes.forEach((type, i) => {
+    const match = /^([a-z]+\d+[a-z]*)\.(nano|micro|small|medium|large|metal|\d*xlarge)$/.exec(type);
+    const family = match?.[1];
+    const otherArch = arch === 'arm64' ? 'x86_64' : 'arm64';
+    if (!family || ![...INSTANCE_FAMILIES.x86_64, ...INSTANCE_FAMILIES.arm64].includes(family)) {
+      report(
+        `${gp}.instanceTypes[${i}]`,
+        type,
+        'is not an instance type of a known general-purpose, compute or memory family',
+        `use a type of ${INSTANCE_FAMILIES[arch].join(', ')} (e.g. ${INSTANCE_FAMILIES[arch].includes('m7i') ? 'm7i' : 'm7g'}.large), or add the family to INSTANCE_FAMILIES`,
+      );
+    } else if (INSTANCE_FAMILIES[otherArch].includes(family)) {
+      report(
+        `${gp}.instanceTypes[${i}]`,
+        type,
+        `is an ${otherArch} type, but amiType ${group.amiType} is ${arch}`,
+        `use a ${arch} family (${INSTANCE_FAMILIES[arch].slice(0, 4).join(', ')}, …) or change amiType`,
+      );
+    }
+  });
+  const minimum = isProd ? 3 : 1;
+  if (!whole(group.minSize) || group.minSize < minimum) {
+    report(
+      `${gp}.minSize`,
+      group.minSize,
+      isProd
+        ? 'must be at least 3 in prod: one system node per zone, so the controllers survive a zone failure'
+        : 'must be a whole number of at least 1',
+      `set it to ${Math.max(minimum, 2)}`,
+    );
+  }
+  if (!whole(group.maxSize) || group.maxSize > 100) {
+    report(
+      `${gp}.maxSize`,
+      group.maxSize,
+      'must be a whole number up to 100',
+      'set it to a few nodes above minSize',
+    );
+  } else if (group.minSize > group.maxSize) {
+    report(
+      `${gp}.minSize`,
+      group.minSize,
+      `is above maxSize (${group.maxSize})`,
+      'make minSize <= desiredSize <= maxSize',
+    );
+  }
+  if (
+    !whole(group.desiredSize) ||
+    group.desiredSize < group.minSize ||
+    group.desiredSize > group.maxSize
+  ) {
+    report(
+      `${gp}.desiredSize`,
+      group.desiredSize,
+      `must lie between minSize (${group.minSize}) and maxSize (${group.maxSize})`,
+      'make minSize <= desiredSize <= maxSize',
+    );
+  }
+  if (!whole(group.diskSizeGiB) || group.diskSizeGiB < 20 || group.diskSizeGiB > 1000) {
+    report(
+      `${gp}.diskSizeGiB`,
+      group.diskSizeGiB,
+      'must be a whole number of GiB from 20 to 1000',
+      'use 50',
+    );
+  }
+
+  for (const [name, version] of Object.entries(eks.addonVersions)) {
+    if (!ADDON_VERSION.test(version)) {
+      report(
+        `addonVersions.${name}`,
+        version,
+        'does not look like an EKS add-on version vX.Y.Z-eksbuild.N',
+        `pick one from \`aws eks describe-addon-versions --kubernetes-version ${eks.kubernetesVersion}\``,
+      );
+    }
+  }
+  if (!/^[A-Za-z0-9/_+=.@-]+\/$/.test(eks.externalSecretsPrefix)) {
+    report(
+      'externalSecretsPrefix',
+      eks.externalSecretsPrefix,
+      'must be a Secrets Manager name prefix ending in `/`',
+      `use e.g. platform/${config.name}/`,
+    );
   }
   return issues;
 }

@@ -37,5 +37,32 @@ export const test: EnvironmentConfig = {
   },
   eks: {
     clusterName: 'platform-test',
+    kubernetesVersion: '1.35',
+    // Cost/convenience trade-off, test only: the public API endpoint, limited to the office and
+    // VPN egress range (placeholder: replace). prod keeps it off.
+    publicAccessCidrs: ['203.0.113.0/24'],
+    logRetentionDays: 30,
+    // Placeholders: the platform team's admin role and the CI deploy role of this account.
+    adminRoleArns: ['arn:aws:iam::111111111111:role/platform-admin'],
+    ciDeployRoleArn: 'arn:aws:iam::111111111111:role/platform-ci-deploy',
+    systemNodeGroup: {
+      instanceTypes: ['m7i.large', 'm6i.large'],
+      amiType: 'AL2023_x86_64_STANDARD',
+      minSize: 2,
+      maxSize: 3,
+      desiredSize: 2,
+      diskSizeGiB: 50,
+    },
+    // Verify before the first deploy, and on every upgrade:
+    // aws eks describe-addon-versions --kubernetes-version 1.35 \
+    //   --query 'addons[].[addonName, addonVersions[0].addonVersion]'
+    addonVersions: {
+      vpcCni: 'v1.21.1-eksbuild.1',
+      coredns: 'v1.12.4-eksbuild.1',
+      kubeProxy: 'v1.35.0-eksbuild.2',
+      podIdentityAgent: 'v1.3.10-eksbuild.1',
+      ebsCsiDriver: 'v1.53.0-eksbuild.1',
+    },
+    externalSecretsPrefix: 'platform/test/',
   },
 };

@@ -6,6 +6,7 @@ import {
   selectEnvironments,
   validateEnvironments,
 } from '../environments';
+import { EksInfraStack } from './eks-infra-stack';
 import { NetworkStack } from './network-stack';
 import { TfstateStack } from './tfstate-stack';
 
@@ -13,6 +14,7 @@ import { TfstateStack } from './tfstate-stack';
 export interface EnvironmentStacks {
   readonly tfstate: TfstateStack;
   readonly network: NetworkStack;
+  readonly eksInfra: EksInfraStack;
 }
 
 export interface BuildEnvironmentOptions {
@@ -40,7 +42,8 @@ export function buildEnvironment(
       : {}),
   });
   const network = new NetworkStack(scope, 'network', { environment });
-  return { tfstate, network };
+  const eksInfra = new EksInfraStack(scope, 'eks-infra', { environment, network: network.network });
+  return { tfstate, network, eksInfra };
 }
 
 export interface SynthesizePlatformOptions {

@@ -228,6 +228,79 @@ describe('validateEnvironments', () => {
     expect(message).toContain('environments[0].tags.owner must be a non-empty tag value');
   });
 
+  it('throws when the system node group sizes are inconsistent', () => {
+    const minAboveMax = errorFor(
+      testEnv({ eks: { systemNodeGroup: { minSize: 4, maxSize: 3, desiredSize: 3 } } }),
+    );
+    expect(minAboveMax).toContain(
+      'environments.test.eks.systemNodeGroup.minSize is above maxSize (3), got 4. Fix: make minSize <= desiredSize <= maxSize',
+    );
+    const desiredOutside = errorFor(testEnv({ eks: { systemNodeGroup: { desiredSize: 9 } } }));
+    expect(desiredOutside).toContain(
+      'environments.test.eks.systemNodeGroup.desiredSize must lie between minSize (2) and maxSize (3), got 9',
+    );
+  });
+
+  it('throws when prod has fewer than 3 system nodes', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ eks: { systemNodeGroup: { minSize: 2, desiredSize: 2 } } }),
+    );
+    expect(message).toContain(
+      'environments.prod.eks.systemNodeGroup.minSize must be at least 3 in prod: one system node per zone',
+    );
+    expect(message).toContain('got 2. Fix: set it to 3');
+  });
+
+  it('throws when the public endpoint allow-list contains 0.0.0.0/0', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ eks: { publicAccessCidrs: ['198.51.100.0/24', '0.0.0.0/0'] } }),
+    );
+    expect(message).toContain(
+      'environments.prod.eks.publicAccessCidrs[1] opens the Kubernetes API to the whole internet in prod, got "0.0.0.0/0". Fix: remove it',
+    );
+  });
+
+  it('throws when an add-on version does not look like vX.Y.Z-eksbuild.N', () => {
+    const message = errorFor(testEnv({ eks: { addonVersions: { coredns: '1.12.4' } } }));
+    expect(message).toContain(
+      'environments.test.eks.addonVersions.coredns does not look like an EKS add-on version vX.Y.Z-eksbuild.N, got "1.12.4". Fix: pick one from `aws eks describe-addon-versions --kubernetes-version 1.35`',
+    );
+  });
+
+  it('throws on an unknown instance type family, or one of the wrong architecture', () => {
+    const unknown = errorFor(
+      testEnv({ eks: { systemNodeGroup: { instanceTypes: ['x9z.large'] } } }),
+    );
+    expect(unknown).toContain(
+      'environments.test.eks.systemNodeGroup.instanceTypes[0] is not an instance type of a known general-purpose, compute or memory family, got "x9z.large"',
+    );
+    const arm = errorFor(testEnv({ eks: { systemNodeGroup: { instanceTypes: ['m7g.large'] } } }));
+    expect(arm).toContain(
+      'environments.test.eks.systemNodeGroup.instanceTypes[0] is an arm64 type, but amiType AL2023_x86_64_STANDARD is x86_64, got "m7g.large"',
+    );
+  });
+
+  it('throws on a malformed or unsupported Kubernetes version', () => {
+    expect(errorFor(testEnv({ eks: { kubernetesVersion: '1.35.2' } }))).toContain(
+      'environments.test.eks.kubernetesVersion must be a Kubernetes minor version of the form 1.NN, got "1.35.2"',
+    );
+    expect(errorFor(testEnv({ eks: { kubernetesVersion: '1.29' } }))).toContain(
+      'environments.test.eks.kubernetesVersion is not in EKS standard support (extended support costs extra and ends in a forced upgrade), got "1.29". Fix: use one of 1.34 (until 2026-12-02), 1.35 (until 2027-03-27)',
+    );
+  });
+
+  it('throws when no admin role is given or a role ARN is malformed', () => {
+    const message = errorFor(
+      testEnv({ eks: { adminRoleArns: [], ciDeployRoleArn: 'arn:aws:iam::111111111111:user/ci' } }),
+    );
+    expect(message).toContain('environments.test.eks.adminRoleArns must name at least one role');
+    expect(message).toContain(
+      'environments.test.eks.ciDeployRoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got "arn:aws:iam::111111111111:user/ci"',
+    );
+  });
+
   it('reports every problem at once, counted', () => {
     const message = errorFor(
       testEnv({ accountId: 'x', region: 'nowhere-1' }),

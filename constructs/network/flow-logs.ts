@@ -4,7 +4,7 @@ import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { Construct } from 'constructs';
 import { policyDocument, serviceTrustPolicy, toJson } from '../iam/policy-document';
-import { EncryptionKey } from '../kms-key';
+import { cloudWatchLogsKeyStatement, EncryptionKey } from '../kms-key';
 
 export interface VpcFlowLogsProps {
   readonly vpcId: string;
@@ -40,22 +40,7 @@ export class VpcFlowLogs extends Construct {
       description: `VPC flow logs of ${props.namePrefix}`,
       alias: `${props.namePrefix}-vpc-flow-logs`,
       accountId: props.accountId,
-      serviceStatements: [
-        {
-          Sid: 'AllowCloudWatchLogsForThisLogGroup',
-          Effect: 'Allow',
-          Principal: { Service: `logs.${props.region}.amazonaws.com` },
-          Action: [
-            'kms:Encrypt*',
-            'kms:Decrypt*',
-            'kms:ReEncrypt*',
-            'kms:GenerateDataKey*',
-            'kms:Describe*',
-          ],
-          Resource: '*',
-          Condition: { ArnEquals: { 'kms:EncryptionContext:aws:logs:arn': logGroupArn } },
-        },
-      ],
+      serviceStatements: [cloudWatchLogsKeyStatement(props.region, logGroupArn)],
     });
 
     const logGroup = new CloudwatchLogGroup(this, 'log-group', {

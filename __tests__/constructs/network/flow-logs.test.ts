@@ -31,12 +31,12 @@ describe('VpcFlowLogs', () => {
 
   it('lets CloudWatch Logs use the key only for this log group', () => {
     const statement = policyOf(onlyResource(json, 'aws_kms_key')).Statement.find(
-      (s) => s.Sid === 'AllowCloudWatchLogsForThisLogGroup',
+      (s) => s.Sid === 'AllowCloudWatchLogsForTheseLogGroups',
     );
     expect(statement).toMatchObject({
       Principal: { Service: 'logs.eu-west-1.amazonaws.com' },
       Condition: {
-        ArnEquals: {
+        ArnLike: {
           'kms:EncryptionContext:aws:logs:arn':
             'arn:aws:logs:eu-west-1:111111111111:log-group:/aws/vpc-flow-logs/test',
         },

@@ -309,9 +309,11 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     const expected = Object.entries(json.resource ?? {}).flatMap(([type, blocks]) =>
       Object.keys(blocks).map((name) => `${type}.${name}`),
     );
-    const notCreated = expected.filter(
-      (address) => !outcome.resources.some((r) => r === address || r.startsWith(`${address}[`)),
-    );
+    const notCreated = !outcome.passed
+      ? []
+      : expected.filter(
+          (address) => !outcome.resources.some((r) => r === address || r.startsWith(`${address}[`)),
+        );
     if (test.status !== 0 || !outcome.passed || notCreated.length > 0) {
       const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
       return fail(

@@ -80,6 +80,7 @@ export function realisticDefaults(
       certificate_authority: [{ data: 'TU9DSy1DQQ==' }],
       identity: [{ oidc: [{ issuer: `https://oidc.eks.${region}.amazonaws.com/id/MOCK` }] }],
     },
+    aws_launch_template: { id: 'lt-0123456789abcdef0', latest_version: 1 },
     aws_sqs_queue: {
       arn: arn('sqs', 'mock'),
       url: `https://sqs.${region}.amazonaws.com/${account}/mock`,

@@ -1,0 +1,78 @@
+import { describe, expect, it } from 'vitest';
+import { SystemNodeGroup } from '../../../constructs/eks/system-node-group';
+import { onlyResource, resourcesOf, synthConstruct } from '../../helpers/synth';
+
+describe('SystemNodeGroup', () => {
+  const json = synthConstruct(
+    (scope) =>
+      new SystemNodeGroup(scope, 'system', {
+        clusterName: 'platform-prod',
+        accountId: '222222222222',
+        subnetIds: ['subnet-a', 'subnet-b', 'subnet-c'],
+        instanceTypes: ['m7i.large'],
+        amiType: 'AL2023_x86_64_STANDARD',
+        minSize: 3,
+        maxSize: 6,
+        desiredSize: 3,
+        diskSizeGiB: 50,
+      }),
+  );
+  const group = onlyResource(json, 'aws_eks_node_group');
+  const template = onlyResource(json, 'aws_launch_template');
+
+  it('spreads over every given subnet with the configured sizes and AMI', () => {
+    expect(group).toMatchObject({
+      subnet_ids: ['subnet-a', 'subnet-b', 'subnet-c'],
+      ami_type: 'AL2023_x86_64_STANDARD',
+      capacity_type: 'ON_DEMAND',
+      instance_types: ['m7i.large'],
+      scaling_config: { min_size: 3, max_size: 6, desired_size: 3 },
+    });
+  });
+
+  it('keeps application pods off with a CriticalAddonsOnly taint and a label', () => {
+    expect(group.taint).toEqual([
+      { key: 'CriticalAddonsOnly', value: 'true', effect: 'NO_SCHEDULE' },
+    ]);
+    expect(group.labels).toEqual({ 'platform.acme.io/node-pool': 'system' });
+  });
+
+  it('requires IMDSv2 with a hop limit of 2 and gives an encrypted gp3 root volume', () => {
+    expect(template.metadata_options).toMatchObject({
+      http_endpoint: 'enabled',
+      http_tokens: 'required',
+      http_put_response_hop_limit: 2,
+    });
+    expect(template.block_device_mappings).toEqual([
+      {
+        device_name: '/dev/xvda',
+        ebs: {
+          volume_size: 50,
+          volume_type: 'gp3',
+          encrypted: 'true',
+          delete_on_termination: 'true',
+        },
+      },
+    ]);
+    expect(String((group.launch_template as Record<string, unknown>).id)).toMatch(
+      /aws_launch_template\./,
+    );
+  });
+
+  it('allows no SSH: no remote access, no key pair', () => {
+    expect(group.remote_access).toBeUndefined();
+    expect(template.key_name).toBeUndefined();
+  });
+
+  it('runs nodes with the worker, CNI, ECR pull and SSM policies only', () => {
+    const policies = resourcesOf(json, 'aws_iam_role_policy_attachment').map(
+      ([, a]) => a.policy_arn,
+    );
+    expect(policies.sort()).toEqual([
+      'arn:aws:iam::aws:policy/AmazonEC2ContainerRegistryPullOnly',
+      'arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy',
+      'arn:aws:iam::aws:policy/AmazonEKS_CNI_Policy',
+      'arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore',
+    ]);
+  });
+});

@@ -1,0 +1,114 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Testing } from 'cdktf';
+import { describe, expect, it } from 'vitest';
+import { SERVICE_ACCOUNTS } from '../../constructs/eks/service-accounts';
+import { buildEnvironment } from '../../stacks/platform';
+import { prodEnv } from '../helpers/environments';
+import { resourcesOf, type SynthJson } from '../helpers/synth';
+
+describe('EksInfraStack', () => {
+  const app = Testing.app();
+  const { eksInfra } = buildEnvironment(app, prodEnv());
+  app.synth();
+  const read = (stack: string): SynthJson =>
+    JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as SynthJson;
+  const json = read('prod-eks-infra');
+  const network = read('prod-network');
+
+  it('reads the private subnets from the network stack through remote state, not copied ids', () => {
+    const remote = Object.values(json.data?.terraform_remote_state ?? {});
+    expect(remote).toHaveLength(1);
+    expect(remote[0]).toMatchObject({ backend: 's3', config: { key: 'prod/network.tfstate' } });
+    const cluster = resourcesOf(json, 'aws_eks_cluster')[0][1];
+    const subnetIds = (cluster.vpc_config as { subnet_ids: string[] }).subnet_ids;
+    expect(subnetIds).toHaveLength(3);
+    for (const id of subnetIds) {
+      expect(id).toMatch(/^\$\{data\.terraform_remote_state\.[^.]+\.outputs\.[^}]+\}$/);
+    }
+    const crossStack = Object.entries(network.output ?? {})
+      .filter(([name]) => name.startsWith('cross-stack-output-'))
+      .map(([, o]) => String(o.value));
+    expect(crossStack.filter((v) => /aws_subnet\.network_private-subnet/.test(v))).toHaveLength(3);
+  });
+
+  it('starts nodes only after the networking add-ons, and CoreDNS and EBS CSI after the nodes', () => {
+    const [nodeGroupName, nodeGroup] = resourcesOf(json, 'aws_eks_node_group')[0];
+    const addons: Record<string, { name: string; a: Record<string, unknown> }> = Object.fromEntries(
+      resourcesOf(json, 'aws_eks_addon').map(([name, a]) => [a.addon_name, { name, a }]),
+    );
+    for (const early of ['vpc-cni', 'kube-proxy', 'eks-pod-identity-agent']) {
+      expect(nodeGroup.depends_on).toContain(`aws_eks_addon.${addons[early].name}`);
+    }
+    for (const late of ['coredns', 'aws-ebs-csi-driver']) {
+      expect(addons[late].a.depends_on).toContain(`aws_eks_node_group.${nodeGroupName}`);
+    }
+    expect(addons['aws-ebs-csi-driver'].a.depends_on).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^aws_eks_pod_identity_association\.ebs-csi-driver/),
+      ]),
+    );
+    expect(JSON.parse(String(addons['vpc-cni'].a.configuration_values))).toEqual({
+      enableNetworkPolicy: 'true',
+    });
+    expect(
+      Object.fromEntries(Object.entries(addons).map(([n, { a }]) => [n, a.addon_version])),
+    ).toEqual({
+      'vpc-cni': prodEnv().eks.addonVersions.vpcCni,
+      'kube-proxy': prodEnv().eks.addonVersions.kubeProxy,
+      'eks-pod-identity-agent': prodEnv().eks.addonVersions.podIdentityAgent,
+      coredns: prodEnv().eks.addonVersions.coredns,
+      'aws-ebs-csi-driver': prodEnv().eks.addonVersions.ebsCsiDriver,
+    });
+  });
+
+  it('binds a role to each controller service account', () => {
+    const bound = resourcesOf(json, 'aws_eks_pod_identity_association').map(
+      ([, a]) => `${a.namespace}/${a.service_account}`,
+    );
+    expect(bound.sort()).toEqual(
+      Object.values(SERVICE_ACCOUNTS)
+        .map((sa) => `${sa.namespace}/${sa.name}`)
+        .sort(),
+    );
+  });
+
+  it('grants cluster admin to the admin roles and the CI deploy role', () => {
+    const principals = resourcesOf(json, 'aws_eks_access_entry')
+      .filter(([, e]) => e.type === 'STANDARD')
+      .map(([, e]) => e.principal_arn);
+    expect(principals).toEqual([...prodEnv().eks.adminRoleArns, prodEnv().eks.ciDeployRoleArn]);
+  });
+
+  it('creates a KMS-encrypted workload log group with the configured retention', () => {
+    const group = resourcesOf(json, 'aws_cloudwatch_log_group').find(
+      ([, g]) => g.name === '/aws/eks/platform-prod/workloads',
+    );
+    expect(group?.[1]).toMatchObject({
+      retention_in_days: 365,
+      kms_key_id: expect.stringMatching(/aws_kms_key\.cluster_logs-key/),
+    });
+  });
+
+  it('exposes typed fields for eks-k8s, rds and the services', () => {
+    for (const value of [
+      eksInfra.clusterName,
+      eksInfra.clusterEndpoint,
+      eksInfra.clusterCertificateAuthorityData,
+      eksInfra.oidcProviderArn,
+      eksInfra.nodeSecurityGroupId,
+      eksInfra.karpenterNodeRoleName,
+      eksInfra.karpenterInterruptionQueueName,
+      ...Object.values(eksInfra.roleArns),
+    ]) {
+      expect(value).toMatch(/\$\{TfToken\[TOKEN\.\d+\]\}/);
+    }
+    expect(Object.keys(eksInfra.roleArns).sort()).toEqual([
+      'ebsCsiDriver',
+      'externalSecrets',
+      'karpenter',
+      'loadBalancerController',
+      'logShipping',
+    ]);
+  });
+});

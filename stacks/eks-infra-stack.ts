@@ -1,0 +1,158 @@
+/**
+ * eks-infra: the AWS side of the Kubernetes platform. Owns the EKS cluster (control plane,
+ * keys, log groups, access entries, OIDC provider), the system node group, the managed add-ons,
+ * Karpenter's node role and interruption queue, and the Pod Identity roles of the in-cluster
+ * controllers.
+ *
+ * Reads from network (cross-stack references): the private subnet ids.
+ * Read by eks-k8s (cluster endpoint, CA, role ARNs, queue), rds (node security group), services.
+ */
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { NodeBootstrapAddons, WorkloadAddons } from '../constructs/eks/cluster-addons';
+import { KarpenterInfra } from '../constructs/eks/karpenter-infra';
+import { PlatformCluster } from '../constructs/eks/platform-cluster';
+import { PodIdentityRole } from '../constructs/eks/pod-identity-role';
+import { loadBalancerControllerPolicy } from '../constructs/eks/policies/load-balancer-controller';
+import {
+  externalSecretsPolicy,
+  logShippingPolicy,
+} from '../constructs/eks/policies/workload-policies';
+import { SERVICE_ACCOUNTS } from '../constructs/eks/service-accounts';
+import { SystemNodeGroup } from '../constructs/eks/system-node-group';
+import type { PlatformNetwork } from '../constructs/network/platform-network';
+import { PlatformStack, type PlatformStackProps } from './platform-stack';
+
+export interface EksInfraStackProps extends PlatformStackProps {
+  /** The network stack's VPC. */
+  readonly network: PlatformNetwork;
+}
+
+/** Role ARNs of the in-cluster controllers, for eks-k8s. */
+export interface ControllerRoles {
+  readonly ebsCsiDriver: string;
+  readonly loadBalancerController: string;
+  readonly karpenter: string;
+  readonly externalSecrets: string;
+  readonly logShipping: string;
+}
+
+export class EksInfraStack extends PlatformStack {
+  public readonly clusterName: string;
+  public readonly clusterEndpoint: string;
+  public readonly clusterCertificateAuthorityData: string;
+  public readonly oidcProviderArn: string;
+  public readonly nodeSecurityGroupId: string;
+  public readonly roleArns: ControllerRoles;
+  public readonly karpenterNodeRoleName: string;
+  public readonly karpenterInterruptionQueueName: string;
+  public readonly workloadLogGroupName: string;
+  public readonly cluster: PlatformCluster;
+
+  constructor(scope: Construct, id: string, props: EksInfraStackProps) {
+    super(scope, id, props);
+    const env = this.environment;
+    const eks = env.eks;
+    const subnetIds = props.network.privateSubnets.ids;
+    const identity = { accountId: env.accountId };
+
+    this.cluster = new PlatformCluster(this, 'cluster', {
+      clusterName: eks.clusterName,
+      kubernetesVersion: eks.kubernetesVersion,
+      accountId: env.accountId,
+      region: env.region,
+      subnetIds,
+      publicAccessCidrs: eks.publicAccessCidrs,
+      logRetentionDays: eks.logRetentionDays,
+      adminRoleArns: [...eks.adminRoleArns, eks.ciDeployRoleArn],
+    });
+    const cluster = this.cluster;
+    const bound = { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, ...identity };
+
+    const bootstrapAddons = new NodeBootstrapAddons(this, 'node-bootstrap-addons', {
+      clusterName: cluster.clusterName,
+      vpcCniVersion: eks.addonVersions.vpcCni,
+      kubeProxyVersion: eks.addonVersions.kubeProxy,
+      podIdentityAgentVersion: eks.addonVersions.podIdentityAgent,
+    });
+    const systemNodes = new SystemNodeGroup(this, 'system-nodes', {
+      clusterName: cluster.clusterName,
+      accountId: env.accountId,
+      subnetIds,
+      ...eks.systemNodeGroup,
+      dependsOn: bootstrapAddons.all,
+    });
+
+    const ebsCsi = new PodIdentityRole(this, 'ebs-csi-driver', {
+      ...bound,
+      roleName: `${eks.clusterName}-ebs-csi-driver`,
+      serviceAccount: SERVICE_ACCOUNTS.ebsCsiController,
+      managedPolicyArns: ['arn:aws:iam::aws:policy/service-role/AmazonEBSCSIDriverPolicy'],
+    });
+
+    new WorkloadAddons(this, 'workload-addons', {
+      clusterName: cluster.clusterName,
+      corednsVersion: eks.addonVersions.coredns,
+      ebsCsiDriverVersion: eks.addonVersions.ebsCsiDriver,
+      nodes: systemNodes.nodeGroup,
+      ebsCsiIdentity: ebsCsi.association,
+    });
+
+    const loadBalancerController = new PodIdentityRole(this, 'load-balancer-controller', {
+      ...bound,
+      roleName: `${eks.clusterName}-load-balancer-controller`,
+      serviceAccount: SERVICE_ACCOUNTS.loadBalancerController,
+      policy: loadBalancerControllerPolicy(),
+    });
+
+    const karpenter = new KarpenterInfra(this, 'karpenter', {
+      clusterName: cluster.clusterName,
+      clusterArn: cluster.clusterArn,
+      region: env.region,
+      accountId: env.accountId,
+    });
+
+    const externalSecrets = new PodIdentityRole(this, 'external-secrets', {
+      ...bound,
+      roleName: `${eks.clusterName}-external-secrets`,
+      serviceAccount: SERVICE_ACCOUNTS.externalSecrets,
+      policy: externalSecretsPolicy(env.region, env.accountId, eks.externalSecretsPrefix),
+    });
+
+    const workloadLogs = new CloudwatchLogGroup(this, 'workload-logs', {
+      name: `/aws/eks/${eks.clusterName}/workloads`,
+      retentionInDays: eks.logRetentionDays,
+      kmsKeyId: cluster.logsKey.keyArn,
+    });
+    const logShipping = new PodIdentityRole(this, 'log-shipping', {
+      ...bound,
+      roleName: `${eks.clusterName}-log-shipping`,
+      serviceAccount: SERVICE_ACCOUNTS.logShipping,
+      policy: logShippingPolicy(workloadLogs.arn),
+    });
+
+    this.clusterName = cluster.clusterName;
+    this.clusterEndpoint = cluster.endpoint;
+    this.clusterCertificateAuthorityData = cluster.certificateAuthorityData;
+    this.oidcProviderArn = cluster.oidcProviderArn;
+    this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
+    this.roleArns = {
+      ebsCsiDriver: ebsCsi.roleArn,
+      loadBalancerController: loadBalancerController.roleArn,
+      karpenter: karpenter.controllerRole.roleArn,
+      externalSecrets: externalSecrets.roleArn,
+      logShipping: logShipping.roleArn,
+    };
+    this.karpenterNodeRoleName = karpenter.nodeRole.roleName;
+    this.karpenterInterruptionQueueName = karpenter.queueName;
+    this.workloadLogGroupName = workloadLogs.name;
+
+    // For people (kubectl setup) and scripts; stacks consume the typed fields instead.
+    new TerraformOutput(this, 'cluster_name', { value: this.clusterName });
+    new TerraformOutput(this, 'cluster_endpoint', { value: this.clusterEndpoint });
+    new TerraformOutput(this, 'kubeconfig_command', {
+      value: `aws eks update-kubeconfig --region ${env.region} --name ${eks.clusterName}`,
+    });
+  }
+}
