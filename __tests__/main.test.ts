@@ -8,7 +8,7 @@ import { prodEnv, testEnv } from './helpers/environments';
 import { ROOT, tempDir, TSX } from './helpers/paths';
 import type { SynthJson } from './helpers/synth';
 
-const COMPONENTS = ['tfstate', 'network', 'eks-infra'];
+const COMPONENTS = ['tfstate', 'network', 'eks-infra', 'rds'];
 
 function readStack(outdir: string, stack: string): SynthJson {
   return JSON.parse(
@@ -106,6 +106,7 @@ describe('main.ts as a process', () => {
     expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual([
       'test-eks-infra',
       'test-network',
+      'test-rds',
       'test-tfstate',
     ]);
   });

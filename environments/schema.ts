@@ -154,6 +154,55 @@ export const INSTANCE_FAMILIES: Readonly<Record<'x86_64' | 'arm64', readonly str
   arm64: ['t4g', 'm6g', 'm7g', 'm8g', 'c6g', 'c7g', 'c8g', 'r6g', 'r7g', 'r8g'],
 };
 
+/** PostgreSQL major versions this platform runs. */
+export const POSTGRES_MAJOR_VERSIONS = ['16', '17'] as const;
+export type PostgresMajorVersion = (typeof POSTGRES_MAJOR_VERSIONS)[number];
+
+/** Enhanced Monitoring intervals RDS accepts (0, off, is refused: monitoring is required). */
+export const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
+
+export interface RdsConfig {
+  /** DB instance identifier, e.g. `platform-test`. Changing it replaces the database. */
+  readonly instanceIdentifier: string;
+  /** The pinned major version; `engineVersion` must belong to it. */
+  readonly majorVersion: PostgresMajorVersion;
+  /** Full engine version, `MAJOR.MINOR` (minor upgrades are automatic within it). */
+  readonly engineVersion: string;
+  /** Instance class, `db.<family>.<size>`. */
+  readonly instanceClass: string;
+  /** Initial gp3 storage, GiB (>= 20). */
+  readonly allocatedStorageGiB: number;
+  /** Upper bound of storage autoscaling, GiB. */
+  readonly maxAllocatedStorageGiB: number;
+  /**
+   * A standby in another zone with automatic failover. Required in prod; `false` in test is a
+   * named cost trade-off (a zone failure means a restore).
+   */
+  readonly multiAz: boolean;
+  /** Refuse deletion through the API. Required in prod. */
+  readonly deletionProtection: boolean;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  /** Days of automated backups: 1-35 (0, none, in test only; prod >= 7). */
+  readonly backupRetentionDays: number;
+  /** Daily backup window, UTC, `hh:mm-hh:mm`. */
+  readonly backupWindow: string;
+  /** Weekly maintenance window, UTC, `ddd:hh:mm-ddd:hh:mm`; must not overlap the backup window. */
+  readonly maintenanceWindow: string;
+  /** Log statements slower than this, in ms (`log_min_duration_statement`). */
+  readonly slowQueryThresholdMs: number;
+  /** Enhanced Monitoring interval, seconds. */
+  readonly monitoringIntervalSeconds: number;
+  /** Performance Insights retention: 7 (free) or a multiple of 31 up to 731. */
+  readonly performanceInsightsRetentionDays: number;
+  /** Log retention of the exported PostgreSQL logs. */
+  readonly logRetentionDays: number;
+  /** Alarm when connections exceed this many. */
+  readonly connectionsAlarmThreshold: number;
+  /** E-mail addresses subscribed to the database's alarm topic. */
+  readonly alarmEmails: readonly string[];
+}
+
 /** Everything that differs between environments. */
 export interface EnvironmentConfig {
   readonly name: EnvironmentName;
@@ -166,6 +215,7 @@ export interface EnvironmentConfig {
   readonly state: StateConfig;
   readonly network: NetworkConfig;
   readonly eks: EksConfig;
+  readonly rds: RdsConfig;
 }
 
 /** One problem in the config: where, what was found, and what to do about it. */
@@ -245,6 +295,7 @@ function validateEnvironment(config: EnvironmentConfig, index: number): ConfigIs
   issues.push(...validateNetwork(config, `${root}.network`));
 
   issues.push(...validateEks(config, `${root}.eks`));
+  issues.push(...validateRds(config, `${root}.rds`));
   return issues;
 }
 
@@ -782,6 +833,240 @@ function validateEks(config: EnvironmentConfig, path: string): ConfigIssue[] {
       eks.externalSecretsPrefix,
       'must be a Secrets Manager name prefix ending in `/`',
       `use e.g. platform/${config.name}/`,
+    );
+  }
+  return issues;
+}
+
+const BACKUP_WINDOW = /^([01]\d|2[0-3]):([0-5]\d)-([01]\d|2[0-3]):([0-5]\d)$/;
+const MAINTENANCE_WINDOW =
+  /^(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)-(mon|tue|wed|thu|fri|sat|sun):([01]\d|2[0-3]):([0-5]\d)$/;
+const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+
+const WEEK_MINUTES = 7 * 1440;
+
+/** A window as [start, end) minute ranges of the week, split where it wraps past Sunday. */
+function weekRanges(start: number, duration: number): [number, number][] {
+  const begin = start % WEEK_MINUTES;
+  const end = begin + duration;
+  return end <= WEEK_MINUTES
+    ? [[begin, end]]
+    : [
+        [begin, WEEK_MINUTES],
+        [0, end - WEEK_MINUTES],
+      ];
+}
+
+/** Whether the daily backup window and the weekly maintenance window share any minute. */
+function windowsOverlap(backup: string, maintenance: string): boolean {
+  const b = BACKUP_WINDOW.exec(backup);
+  const m = MAINTENANCE_WINDOW.exec(maintenance);
+  if (!b || !m) return false;
+  const bStart = Number(b[1]) * 60 + Number(b[2]);
+  const bDuration = (Number(b[3]) * 60 + Number(b[4]) - bStart + 1440) % 1440 || 1440;
+  const mStart = DAYS.indexOf(m[1]) * 1440 + Number(m[2]) * 60 + Number(m[3]);
+  const mEnd = DAYS.indexOf(m[4]) * 1440 + Number(m[5]) * 60 + Number(m[6]);
+  const maintenanceRanges = weekRanges(mStart, (mEnd - mStart + WEEK_MINUTES) % WEEK_MINUTES);
+  return DAYS.some((_, day) =>
+    weekRanges(day * 1440 + bStart, bDuration).some(([bs, be]) =>
+      maintenanceRanges.some(([ms, me]) => bs < me && ms < be),
+    ),
+  );
+}
+
+function validateRds(config: EnvironmentConfig, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const rds = config.rds;
+  const isProd = config.name === 'prod';
+  const report = (field: string, value: unknown, problem: string, fix: string): void => {
+    issues.push({ path: `${path}.${field}`, value, problem, fix });
+  };
+  const whole = (n: number): boolean => Number.isInteger(n);
+
+  if (
+    !/^[a-z][a-z0-9-]{0,62}$/.test(rds.instanceIdentifier) ||
+    rds.instanceIdentifier.endsWith('-') ||
+    rds.instanceIdentifier.includes('--')
+  ) {
+    report(
+      'instanceIdentifier',
+      rds.instanceIdentifier,
+      'must be 1-63 lowercase letters, digits or single hyphens, starting with a letter',
+      `use e.g. platform-${config.name}`,
+    );
+  }
+  if (!(POSTGRES_MAJOR_VERSIONS as readonly string[]).includes(rds.majorVersion)) {
+    report(
+      'majorVersion',
+      rds.majorVersion,
+      `must be one of ${POSTGRES_MAJOR_VERSIONS.join(', ')}`,
+      'pin 17 for a new database',
+    );
+  } else if (!new RegExp(`^${rds.majorVersion}\\.\\d+$`).test(rds.engineVersion)) {
+    report(
+      'engineVersion',
+      rds.engineVersion,
+      `does not match the pinned major version ${rds.majorVersion} (expected ${rds.majorVersion}.<minor>)`,
+      `use a ${rds.majorVersion}.x version from \`aws rds describe-db-engine-versions --engine postgres --query "DBEngineVersions[].EngineVersion"\`, or change majorVersion on purpose (a major upgrade)`,
+    );
+  }
+  if (!/^db\.[a-z0-9]+\.[a-z0-9]+$/.test(rds.instanceClass)) {
+    report(
+      'instanceClass',
+      rds.instanceClass,
+      'is not an RDS instance class (db.<family>.<size>)',
+      'use e.g. db.m7g.large or db.t4g.medium',
+    );
+  }
+  if (!whole(rds.allocatedStorageGiB) || rds.allocatedStorageGiB < 20) {
+    report(
+      'allocatedStorageGiB',
+      rds.allocatedStorageGiB,
+      'must be a whole number of GiB of at least 20 (the gp3 minimum for PostgreSQL)',
+      'use 20 or more',
+    );
+  }
+  if (!whole(rds.maxAllocatedStorageGiB) || rds.maxAllocatedStorageGiB > 65536) {
+    report(
+      'maxAllocatedStorageGiB',
+      rds.maxAllocatedStorageGiB,
+      'must be a whole number of GiB up to 65536',
+      'use a ceiling such as 4x the initial storage',
+    );
+  } else if (rds.allocatedStorageGiB > rds.maxAllocatedStorageGiB) {
+    report(
+      'allocatedStorageGiB',
+      rds.allocatedStorageGiB,
+      `is above the autoscaling maximum maxAllocatedStorageGiB (${rds.maxAllocatedStorageGiB})`,
+      'raise maxAllocatedStorageGiB or lower allocatedStorageGiB',
+    );
+  }
+  if (isProd && !rds.multiAz) {
+    report(
+      'multiAz',
+      rds.multiAz,
+      'must be true in prod: a single-AZ database is down until restored when its zone fails',
+      'set multiAz: true; single-AZ is a cost trade-off reserved for test',
+    );
+  }
+  if (isProd && !rds.deletionProtection) {
+    report(
+      'deletionProtection',
+      rds.deletionProtection,
+      'must be true in prod',
+      'set deletionProtection: true',
+    );
+  }
+  const minBackup = isProd ? 7 : 0;
+  if (
+    !whole(rds.backupRetentionDays) ||
+    rds.backupRetentionDays > 35 ||
+    rds.backupRetentionDays < minBackup ||
+    (rds.backupRetentionDays === 0 && isProd)
+  ) {
+    report(
+      'backupRetentionDays',
+      rds.backupRetentionDays,
+      isProd
+        ? 'must be 7 to 35 days in prod (point-in-time recovery needs backups)'
+        : 'must be 1 to 35 days (0, no backups, is allowed in test only)',
+      isProd ? 'use 14' : 'use 7',
+    );
+  }
+  if (!/^[a-z][a-z0-9_]{0,62}$/.test(rds.databaseName)) {
+    report(
+      'databaseName',
+      rds.databaseName,
+      'must be 1-63 lowercase letters, digits or underscores, starting with a letter',
+      'use e.g. app',
+    );
+  }
+  if (
+    !/^[a-z][a-z0-9_]{0,62}$/.test(rds.masterUsername) ||
+    ['postgres', 'admin', 'rdsadmin'].includes(rds.masterUsername)
+  ) {
+    report(
+      'masterUsername',
+      rds.masterUsername,
+      'must be 1-63 lowercase letters, digits or underscores, starting with a letter, and not a reserved name',
+      'use e.g. platform_admin',
+    );
+  }
+  if (!BACKUP_WINDOW.exec(rds.backupWindow)) {
+    report('backupWindow', rds.backupWindow, 'must be hh:mm-hh:mm in UTC', 'use e.g. 02:00-03:00');
+  }
+  if (!MAINTENANCE_WINDOW.exec(rds.maintenanceWindow)) {
+    report(
+      'maintenanceWindow',
+      rds.maintenanceWindow,
+      'must be ddd:hh:mm-ddd:hh:mm in UTC',
+      'use e.g. sun:04:00-sun:05:00',
+    );
+  } else if (windowsOverlap(rds.backupWindow, rds.maintenanceWindow)) {
+    report(
+      'maintenanceWindow',
+      rds.maintenanceWindow,
+      `overlaps the backup window ${rds.backupWindow}`,
+      'move one of them; RDS refuses overlapping windows',
+    );
+  }
+  if (!whole(rds.slowQueryThresholdMs) || rds.slowQueryThresholdMs < 0) {
+    report(
+      'slowQueryThresholdMs',
+      rds.slowQueryThresholdMs,
+      'must be a whole number of milliseconds',
+      'use e.g. 500',
+    );
+  }
+  if (!MONITORING_INTERVALS.includes(rds.monitoringIntervalSeconds)) {
+    report(
+      'monitoringIntervalSeconds',
+      rds.monitoringIntervalSeconds,
+      `must be one of ${MONITORING_INTERVALS.join(', ')} (Enhanced Monitoring stays on)`,
+      'use 60',
+    );
+  }
+  const pi = rds.performanceInsightsRetentionDays;
+  if (!(pi === 7 || (whole(pi) && pi % 31 === 0 && pi >= 31 && pi <= 713) || pi === 731)) {
+    report(
+      'performanceInsightsRetentionDays',
+      pi,
+      'must be 7, a multiple of 31 up to 713, or 731',
+      'use 7 (free tier) or 731',
+    );
+  }
+  if (!LOG_RETENTION_DAYS.includes(rds.logRetentionDays) || (isProd && rds.logRetentionDays < 90)) {
+    report(
+      'logRetentionDays',
+      rds.logRetentionDays,
+      `must be a retention CloudWatch Logs accepts${isProd ? ', of at least 90 days in prod' : ''}`,
+      `use one of ${LOG_RETENTION_DAYS.filter((d) => !isProd || d >= 90).join(', ')}`,
+    );
+  }
+  if (!whole(rds.connectionsAlarmThreshold) || rds.connectionsAlarmThreshold < 1) {
+    report(
+      'connectionsAlarmThreshold',
+      rds.connectionsAlarmThreshold,
+      'must be a whole number of connections',
+      'use about 80% of the instance class max_connections',
+    );
+  }
+  rds.alarmEmails.forEach((email, i) => {
+    if (!/^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i.test(email)) {
+      report(
+        `alarmEmails[${i}]`,
+        email,
+        'is not an e-mail address',
+        'use the on-call list address',
+      );
+    }
+  });
+  if (isProd && rds.alarmEmails.length === 0) {
+    report(
+      'alarmEmails',
+      rds.alarmEmails,
+      'must name at least one recipient in prod: alarms nobody receives protect nothing',
+      'add the on-call list address',
     );
   }
   return issues;

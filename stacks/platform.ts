@@ -8,6 +8,7 @@ import {
 } from '../environments';
 import { EksInfraStack } from './eks-infra-stack';
 import { NetworkStack } from './network-stack';
+import { RdsStack } from './rds-stack';
 import { TfstateStack } from './tfstate-stack';
 
 /** The stacks of one environment, for tests and for the stacks that come next. */
@@ -15,6 +16,7 @@ export interface EnvironmentStacks {
   readonly tfstate: TfstateStack;
   readonly network: NetworkStack;
   readonly eksInfra: EksInfraStack;
+  readonly rds: RdsStack;
 }
 
 export interface BuildEnvironmentOptions {
@@ -43,7 +45,12 @@ export function buildEnvironment(
   });
   const network = new NetworkStack(scope, 'network', { environment });
   const eksInfra = new EksInfraStack(scope, 'eks-infra', { environment, network: network.network });
-  return { tfstate, network, eksInfra };
+  const rds = new RdsStack(scope, 'rds', {
+    environment,
+    network: network.network,
+    nodeSecurityGroupId: eksInfra.nodeSecurityGroupId,
+  });
+  return { tfstate, network, eksInfra, rds };
 }
 
 export interface SynthesizePlatformOptions {

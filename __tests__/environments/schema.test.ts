@@ -301,6 +301,79 @@ describe('validateEnvironments', () => {
     );
   });
 
+  it('throws when database storage is under 20 GiB or above the autoscaling maximum', () => {
+    expect(errorFor(testEnv({ rds: { allocatedStorageGiB: 10 } }))).toContain(
+      'environments.test.rds.allocatedStorageGiB must be a whole number of GiB of at least 20 (the gp3 minimum for PostgreSQL), got 10',
+    );
+    expect(
+      errorFor(testEnv({ rds: { allocatedStorageGiB: 200, maxAllocatedStorageGiB: 100 } })),
+    ).toContain(
+      'environments.test.rds.allocatedStorageGiB is above the autoscaling maximum maxAllocatedStorageGiB (100), got 200. Fix: raise maxAllocatedStorageGiB or lower allocatedStorageGiB',
+    );
+  });
+
+  it('throws when the instance class is not db.*', () => {
+    expect(errorFor(testEnv({ rds: { instanceClass: 'm7g.large' } }))).toContain(
+      'environments.test.rds.instanceClass is not an RDS instance class (db.<family>.<size>), got "m7g.large"',
+    );
+  });
+
+  it('throws when backup retention is outside 1-35, or 0 or under 7 in prod', () => {
+    expect(errorFor(testEnv({ rds: { backupRetentionDays: 36 } }))).toContain(
+      'environments.test.rds.backupRetentionDays must be 1 to 35 days (0, no backups, is allowed in test only), got 36',
+    );
+    expect(() =>
+      validateEnvironments([testEnv({ rds: { backupRetentionDays: 0 } }), prodEnv()]),
+    ).not.toThrow();
+    expect(errorFor(testEnv(), prodEnv({ rds: { backupRetentionDays: 0 } }))).toContain(
+      'environments.prod.rds.backupRetentionDays must be 7 to 35 days in prod (point-in-time recovery needs backups), got 0',
+    );
+    expect(errorFor(testEnv(), prodEnv({ rds: { backupRetentionDays: 3 } }))).toContain(
+      'environments.prod.rds.backupRetentionDays must be 7 to 35 days in prod',
+    );
+  });
+
+  it('throws when prod has no Multi-AZ standby or no deletion protection', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ rds: { multiAz: false, deletionProtection: false } }),
+    );
+    expect(message).toContain(
+      'environments.prod.rds.multiAz must be true in prod: a single-AZ database is down until restored when its zone fails, got false. Fix: set multiAz: true; single-AZ is a cost trade-off reserved for test',
+    );
+    expect(message).toContain(
+      'environments.prod.rds.deletionProtection must be true in prod, got false',
+    );
+  });
+
+  it('throws when the engine version does not match the pinned major', () => {
+    expect(errorFor(testEnv({ rds: { majorVersion: '16', engineVersion: '17.6' } }))).toContain(
+      'environments.test.rds.engineVersion does not match the pinned major version 16 (expected 16.<minor>), got "17.6"',
+    );
+    expect(errorFor(testEnv({ rds: { majorVersion: '15' as '16' } }))).toContain(
+      'environments.test.rds.majorVersion must be one of 16, 17, got "15"',
+    );
+  });
+
+  it('throws when the maintenance window overlaps the backup window', () => {
+    expect(
+      errorFor(
+        testEnv({ rds: { backupWindow: '23:30-00:30', maintenanceWindow: 'mon:00:00-mon:01:00' } }),
+      ),
+    ).toContain(
+      'environments.test.rds.maintenanceWindow overlaps the backup window 23:30-00:30, got "mon:00:00-mon:01:00"',
+    );
+  });
+
+  it('throws when prod alarms go to nobody or an address is malformed', () => {
+    expect(errorFor(testEnv(), prodEnv({ rds: { alarmEmails: [] } }))).toContain(
+      'environments.prod.rds.alarmEmails must name at least one recipient in prod',
+    );
+    expect(errorFor(testEnv({ rds: { alarmEmails: ['oncall'] } }))).toContain(
+      'environments.test.rds.alarmEmails[0] is not an e-mail address, got "oncall"',
+    );
+  });
+
   it('reports every problem at once, counted', () => {
     const message = errorFor(
       testEnv({ accountId: 'x', region: 'nowhere-1' }),

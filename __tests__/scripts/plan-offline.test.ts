@@ -63,7 +63,7 @@ describe.skipIf(Boolean(missing) && skipRequested)(
 
       it('validates and mock-applies every stack of every environment', () => {
         const expected = environments.flatMap((e) =>
-          ['tfstate', 'network', 'eks-infra'].map((c) => `${e.name}-${c}`),
+          ['tfstate', 'network', 'eks-infra', 'rds'].map((c) => `${e.name}-${c}`),
         );
         expect(run.results.map((r) => r.stack).sort()).toEqual(expected.sort());
         for (const result of run.results) {

@@ -1,0 +1,57 @@
+import { describe, expect, it } from 'vitest';
+import { DatabaseAlarms } from '../../../constructs/database/database-alarms';
+import { onlyResource, policyOf, resourcesOf, synthConstruct } from '../../helpers/synth';
+
+describe('DatabaseAlarms', () => {
+  const json = synthConstruct(
+    (scope) =>
+      new DatabaseAlarms(scope, 'alarms', {
+        identifier: 'platform-prod',
+        accountId: '222222222222',
+        allocatedStorageGiB: 100,
+        connectionsThreshold: 600,
+        emails: ['oncall@example.com', 'dba@example.com'],
+      }),
+  );
+
+  it('alarms on CPU, free storage, freeable memory, connections and read/write latency', () => {
+    const alarms: Record<string, Record<string, unknown>> = Object.fromEntries(
+      resourcesOf(json, 'aws_cloudwatch_metric_alarm').map(([, a]) => [a.metric_name, a]),
+    );
+    expect(Object.keys(alarms).sort()).toEqual([
+      'CPUUtilization',
+      'DatabaseConnections',
+      'FreeStorageSpace',
+      'FreeableMemory',
+      'ReadLatency',
+      'WriteLatency',
+    ]);
+    expect(alarms.FreeStorageSpace).toMatchObject({
+      comparison_operator: 'LessThanThreshold',
+      threshold: 10737418240,
+    });
+    expect(alarms.DatabaseConnections.threshold).toBe(600);
+    for (const alarm of Object.values(alarms)) {
+      expect(alarm).toMatchObject({
+        namespace: 'AWS/RDS',
+        dimensions: { DBInstanceIdentifier: 'platform-prod' },
+      });
+      expect(alarm.alarm_actions).toEqual([expect.stringMatching(/aws_sns_topic\.alarms_topic/)]);
+      expect(alarm.ok_actions).toEqual(alarm.alarm_actions);
+    }
+  });
+
+  it('publishes to a KMS-encrypted topic that CloudWatch may use, with e-mail subscriptions', () => {
+    expect(String(onlyResource(json, 'aws_sns_topic').kms_master_key_id)).toMatch(
+      /aws_kms_key\.alarms_topic-key/,
+    );
+    expect(policyOf(onlyResource(json, 'aws_kms_key')).Statement[1]).toMatchObject({
+      Principal: { Service: 'cloudwatch.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+    });
+    expect(resourcesOf(json, 'aws_sns_topic_subscription').map(([, s]) => s.endpoint)).toEqual([
+      'oncall@example.com',
+      'dba@example.com',
+    ]);
+  });
+});

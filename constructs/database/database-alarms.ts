@@ -1,0 +1,123 @@
+import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
+import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import { Construct } from 'constructs';
+import { EncryptionKey } from '../kms-key';
+
+export interface DatabaseAlarmsProps {
+  readonly identifier: string;
+  readonly accountId: string;
+  /** Storage the instance starts with: the free-storage alarm fires below 10% of it. */
+  readonly allocatedStorageGiB: number;
+  readonly connectionsThreshold: number;
+  readonly emails: readonly string[];
+}
+
+interface AlarmSpec {
+  readonly metric: string;
+  readonly comparison: 'GreaterThanThreshold' | 'LessThanThreshold';
+  readonly threshold: number;
+  readonly description: string;
+}
+
+const GIB = 1024 ** 3;
+
+/**
+ * CloudWatch alarms on the signals that precede a database outage (CPU, free storage, freeable
+ * memory, connections, read and write latency), to an SNS topic encrypted with its own key, with
+ * e-mail subscriptions. Each alarm needs 3 of 3 five-minute periods in breach, and notifies on
+ * recovery too.
+ */
+export class DatabaseAlarms extends Construct {
+  public readonly topicArn: string;
+  public readonly alarmNames: readonly string[];
+
+  constructor(scope: Construct, id: string, props: DatabaseAlarmsProps) {
+    super(scope, id);
+    const key = new EncryptionKey(this, 'topic-key', {
+      description: `Alarm topic of ${props.identifier}`,
+      alias: `${props.identifier}-alarms`,
+      accountId: props.accountId,
+      serviceStatements: [
+        {
+          Sid: 'AllowCloudWatchAlarmsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
+        },
+      ],
+    });
+    const topic = new SnsTopic(this, 'topic', {
+      name: `${props.identifier}-database-alarms`,
+      kmsMasterKeyId: key.keyArn,
+    });
+    this.topicArn = topic.arn;
+    props.emails.forEach((endpoint, i) => {
+      new SnsTopicSubscription(this, `email-${i}`, {
+        topicArn: topic.arn,
+        protocol: 'email',
+        endpoint,
+      });
+    });
+
+    const alarms: Record<string, AlarmSpec> = {
+      'cpu-high': {
+        metric: 'CPUUtilization',
+        comparison: 'GreaterThanThreshold',
+        threshold: 80,
+        description: 'CPU above 80%',
+      },
+      'free-storage-low': {
+        metric: 'FreeStorageSpace',
+        comparison: 'LessThanThreshold',
+        threshold: Math.round(props.allocatedStorageGiB * 0.1 * GIB),
+        description: `free storage below 10% of the initial ${props.allocatedStorageGiB} GiB (autoscaling is not keeping up)`,
+      },
+      'freeable-memory-low': {
+        metric: 'FreeableMemory',
+        comparison: 'LessThanThreshold',
+        threshold: 256 * 1024 ** 2,
+        description: 'freeable memory below 256 MiB',
+      },
+      'connections-high': {
+        metric: 'DatabaseConnections',
+        comparison: 'GreaterThanThreshold',
+        threshold: props.connectionsThreshold,
+        description: `more than ${props.connectionsThreshold} connections`,
+      },
+      'read-latency-high': {
+        metric: 'ReadLatency',
+        comparison: 'GreaterThanThreshold',
+        threshold: 0.02,
+        description: 'read latency above 20 ms',
+      },
+      'write-latency-high': {
+        metric: 'WriteLatency',
+        comparison: 'GreaterThanThreshold',
+        threshold: 0.02,
+        description: 'write latency above 20 ms',
+      },
+    };
+    this.alarmNames = Object.entries(alarms).map(([name, spec]) => {
+      const alarm = new CloudwatchMetricAlarm(this, name, {
+        alarmName: `${props.identifier}-${name}`,
+        alarmDescription: `${props.identifier}: ${spec.description}`,
+        namespace: 'AWS/RDS',
+        metricName: spec.metric,
+        dimensions: { DBInstanceIdentifier: props.identifier },
+        statistic: 'Average',
+        period: 300,
+        evaluationPeriods: 3,
+        datapointsToAlarm: 3,
+        comparisonOperator: spec.comparison,
+        threshold: spec.threshold,
+        treatMissingData: 'breaching',
+        alarmActions: [topic.arn],
+        okActions: [topic.arn],
+      });
+      return alarm.alarmName;
+    });
+  }
+}

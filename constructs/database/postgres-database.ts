@@ -1,0 +1,199 @@
+import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
+import { DbParameterGroup } from '@cdktf/provider-aws/lib/db-parameter-group';
+import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
+import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
+import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
+import { Token } from 'cdktf';
+import { Construct } from 'constructs';
+import { serviceTrustPolicy, toJson } from '../iam/policy-document';
+import { cloudWatchLogsKeyStatement, EncryptionKey } from '../kms-key';
+
+/** PostgreSQL log types exported to CloudWatch Logs. */
+export const EXPORTED_LOG_TYPES: readonly string[] = ['postgresql', 'upgrade'];
+
+export const POSTGRES_PORT = 5432;
+
+export interface PostgresDatabaseProps {
+  readonly identifier: string;
+  readonly accountId: string;
+  readonly region: string;
+  readonly vpcId: string;
+  /** Isolated database subnets, one per zone. */
+  readonly subnetIds: readonly string[];
+  /** Security groups allowed to connect on 5432 (the EKS node security group). */
+  readonly clientSecurityGroupIds: readonly string[];
+  readonly majorVersion: string;
+  readonly engineVersion: string;
+  readonly instanceClass: string;
+  readonly allocatedStorageGiB: number;
+  readonly maxAllocatedStorageGiB: number;
+  readonly multiAz: boolean;
+  readonly deletionProtection: boolean;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  readonly backupRetentionDays: number;
+  readonly backupWindow: string;
+  readonly maintenanceWindow: string;
+  readonly slowQueryThresholdMs: number;
+  readonly monitoringIntervalSeconds: number;
+  readonly performanceInsightsRetentionDays: number;
+  readonly logRetentionDays: number;
+  /**
+   * Refuse `terraform destroy` of the instance (lifecycle `prevent_destroy`).
+   * @default true
+   */
+  readonly preventDestroy?: boolean;
+}
+
+/**
+ * RDS for PostgreSQL that keeps its data and admits only its clients:
+ * - gp3 storage with autoscaling, encrypted with a customer-managed key that also encrypts
+ *   Performance Insights and the master secret;
+ * - the master password generated and rotated by RDS in Secrets Manager (never in Terraform
+ *   state, code or outputs); IAM database authentication on;
+ * - isolated subnets, not publicly accessible, a security group admitting 5432 from the given
+ *   client security groups only and allowing no egress;
+ * - TLS required (`rds.force_ssl`), slow queries logged, `pg_stat_statements` loaded; postgresql
+ *   and upgrade logs exported to log groups we create (retention and key ours);
+ * - automated backups, copy of tags to snapshots, a final snapshot on delete, deletion
+ *   protection, automatic minor upgrades, Enhanced Monitoring and Performance Insights.
+ */
+export class PostgresDatabase extends Construct {
+  public readonly instance: DbInstance;
+  public readonly address: string;
+  public readonly port: number;
+  public readonly databaseName: string;
+  public readonly masterSecretArn: string;
+  public readonly securityGroupId: string;
+  public readonly dataKey: EncryptionKey;
+
+  constructor(scope: Construct, id: string, props: PostgresDatabaseProps) {
+    super(scope, id);
+    const { identifier, accountId, region } = props;
+    const logGroupPrefix = `/aws/rds/instance/${identifier}/`;
+
+    this.dataKey = new EncryptionKey(this, 'data-key', {
+      description: `PostgreSQL ${identifier}: storage, Performance Insights, master secret, logs`,
+      alias: `${identifier}-postgres`,
+      accountId,
+      serviceStatements: [
+        cloudWatchLogsKeyStatement(
+          region,
+          `arn:aws:logs:${region}:${accountId}:log-group:${logGroupPrefix}*`,
+        ),
+      ],
+    });
+
+    const subnetGroup = new DbSubnetGroup(this, 'subnet-group', {
+      name: identifier,
+      description: `Isolated database subnets of ${identifier}`,
+      subnetIds: [...props.subnetIds],
+    });
+
+    const securityGroup = new SecurityGroup(this, 'security-group', {
+      name: `${identifier}-postgres`,
+      description: `PostgreSQL ${identifier}: 5432 from the cluster nodes only`,
+      vpcId: props.vpcId,
+      ingress: [
+        {
+          description: 'PostgreSQL from the EKS nodes',
+          protocol: 'tcp',
+          fromPort: POSTGRES_PORT,
+          toPort: POSTGRES_PORT,
+          securityGroups: [...props.clientSecurityGroupIds],
+        },
+      ],
+      // A database answers; it opens no connections.
+      egress: [],
+      tags: { Name: `${identifier}-postgres` },
+    });
+    this.securityGroupId = securityGroup.id;
+
+    const parameterGroup = new DbParameterGroup(this, 'parameter-group', {
+      name: `${identifier}-postgres${props.majorVersion}`,
+      family: `postgres${props.majorVersion}`,
+      description: `PostgreSQL ${props.majorVersion} settings of ${identifier}`,
+      parameter: [
+        { name: 'rds.force_ssl', value: '1' },
+        { name: 'log_min_duration_statement', value: String(props.slowQueryThresholdMs) },
+        {
+          name: 'shared_preload_libraries',
+          value: 'pg_stat_statements',
+          applyMethod: 'pending-reboot',
+        },
+        { name: 'pg_stat_statements.track', value: 'all' },
+      ],
+      lifecycle: { createBeforeDestroy: true },
+    });
+
+    const logGroups = EXPORTED_LOG_TYPES.map(
+      (type) =>
+        new CloudwatchLogGroup(this, `${type}-logs`, {
+          name: `${logGroupPrefix}${type}`,
+          retentionInDays: props.logRetentionDays,
+          kmsKeyId: this.dataKey.keyArn,
+        }),
+    );
+
+    const monitoringRole = new IamRole(this, 'monitoring-role', {
+      name: `${identifier}-rds-monitoring`,
+      description: `Enhanced Monitoring of ${identifier}`,
+      assumeRolePolicy: toJson(serviceTrustPolicy('monitoring.rds.amazonaws.com', accountId)),
+    });
+    const monitoringPolicy = new IamRolePolicyAttachment(this, 'monitoring-policy', {
+      role: monitoringRole.name,
+      policyArn: 'arn:aws:iam::aws:policy/service-role/AmazonRDSEnhancedMonitoringRole',
+    });
+
+    this.instance = new DbInstance(this, 'instance', {
+      identifier,
+      engine: 'postgres',
+      engineVersion: props.engineVersion,
+      instanceClass: props.instanceClass,
+      storageType: 'gp3',
+      allocatedStorage: props.allocatedStorageGiB,
+      maxAllocatedStorage: props.maxAllocatedStorageGiB,
+      storageEncrypted: true,
+      kmsKeyId: this.dataKey.keyArn,
+      dbName: props.databaseName,
+      username: props.masterUsername,
+      manageMasterUserPassword: true,
+      masterUserSecretKmsKeyId: this.dataKey.keyArn,
+      iamDatabaseAuthenticationEnabled: true,
+      port: POSTGRES_PORT,
+      dbSubnetGroupName: subnetGroup.name,
+      vpcSecurityGroupIds: [securityGroup.id],
+      publiclyAccessible: false,
+      multiAz: props.multiAz,
+      parameterGroupName: parameterGroup.name,
+      caCertIdentifier: 'rds-ca-rsa2048-g1',
+      backupRetentionPeriod: props.backupRetentionDays,
+      backupWindow: props.backupWindow,
+      maintenanceWindow: props.maintenanceWindow,
+      copyTagsToSnapshot: true,
+      deleteAutomatedBackups: false,
+      deletionProtection: props.deletionProtection,
+      skipFinalSnapshot: false,
+      finalSnapshotIdentifier: `${identifier}-final`,
+      autoMinorVersionUpgrade: true,
+      allowMajorVersionUpgrade: false,
+      applyImmediately: false,
+      enabledCloudwatchLogsExports: [...EXPORTED_LOG_TYPES],
+      performanceInsightsEnabled: true,
+      performanceInsightsKmsKeyId: this.dataKey.keyArn,
+      performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays,
+      monitoringInterval: props.monitoringIntervalSeconds,
+      monitoringRoleArn: monitoringRole.arn,
+      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      // RDS would create the log groups itself, without retention or our key.
+      dependsOn: [...logGroups, monitoringPolicy],
+    });
+
+    this.address = this.instance.address;
+    this.port = this.instance.port;
+    this.databaseName = props.databaseName;
+    this.masterSecretArn = Token.asString(this.instance.masterUserSecret.get(0).secretArn);
+  }
+}
