@@ -1,6 +1,7 @@
 /**
  * Entry point of the CDKTF app (`cdktf synth`, `cdktf deploy`): validates every environment,
- * then synthesizes the stacks of each one. Nothing is written when the config is invalid.
+ * then builds the stacks of each one, checks them against the policy (constructs/policy), and
+ * synthesizes them. Nothing is written when the config is invalid or a policy rule fails.
  *
  * Environment variables (read here and nowhere else):
  * - PLATFORM_ENV: synthesize one environment only (`test` or `prod`); default all.
@@ -8,6 +9,7 @@
  *   set by scripts/bootstrap.ts for the first apply only.
  */
 import { ConfigValidationError, environments } from './environments';
+import { PolicyViolationError } from './constructs/policy/engine';
 import { synthesizePlatform } from './stacks/platform';
 
 try {
@@ -16,7 +18,7 @@ try {
     tfstateLocalStatePath: process.env.PLATFORM_BOOTSTRAP_LOCAL_STATE,
   });
 } catch (error) {
-  if (error instanceof ConfigValidationError) {
+  if (error instanceof ConfigValidationError || error instanceof PolicyViolationError) {
     console.error(error.message);
     process.exit(1);
   }

@@ -81,4 +81,5 @@ export const prod: EnvironmentConfig = {
     // Placeholder: the on-call list.
     alarmEmails: ['platform-oncall@example.com'],
   },
+  policy: { acceptedTradeoffs: [] },
 };

@@ -9,6 +9,9 @@ import {
   sizeOf,
 } from '../constructs/network/cidr';
 import { planSubnets, SUBNET_TIERS, type SubnetLayout } from '../constructs/network/subnet-plan';
+import { TRADEOFFS, type Tradeoff } from '../constructs/policy/engine';
+
+export type { Tradeoff } from '../constructs/policy/engine';
 import { AWS_REGIONS, LOG_RETENTION_DAYS } from './aws-regions';
 
 /** The environments this app knows. Stack names start with one of them: `test-network`. */
@@ -216,6 +219,16 @@ export interface EnvironmentConfig {
   readonly network: NetworkConfig;
   readonly eks: EksConfig;
   readonly rds: RdsConfig;
+  readonly policy: PolicyConfig;
+}
+
+/** Relaxations of the policy rules (constructs/policy) this environment accepts. */
+export interface PolicyConfig {
+  /**
+   * Cost trade-offs accepted by name; each relaxes the one rule it names. Test only: prod
+   * accepts none.
+   */
+  readonly acceptedTradeoffs: readonly Tradeoff[];
 }
 
 /** One problem in the config: where, what was found, and what to do about it. */
@@ -296,6 +309,23 @@ function validateEnvironment(config: EnvironmentConfig, index: number): ConfigIs
 
   issues.push(...validateEks(config, `${root}.eks`));
   issues.push(...validateRds(config, `${root}.rds`));
+  config.policy.acceptedTradeoffs.forEach((tradeoff, i) => {
+    if (!(TRADEOFFS as readonly string[]).includes(tradeoff)) {
+      report(
+        `policy.acceptedTradeoffs[${i}]`,
+        tradeoff,
+        `is not a known trade-off (${TRADEOFFS.join(', ')})`,
+        'remove it, or use one of the named trade-offs',
+      );
+    } else if (config.name === 'prod') {
+      report(
+        `policy.acceptedTradeoffs[${i}]`,
+        tradeoff,
+        'is a cost trade-off, and prod accepts none',
+        'remove it and make the prod setting highly available',
+      );
+    }
+  });
   return issues;
 }
 

@@ -87,4 +87,8 @@ export const test: EnvironmentConfig = {
     connectionsAlarmThreshold: 300,
     alarmEmails: ['platform-alerts@example.com'],
   },
+  // Named cost trade-offs, each relaxing one policy rule (docs/security.md).
+  policy: {
+    acceptedTradeoffs: ['nat-per-az', 'multi-az-database', 'public-endpoint-allow-list'],
+  },
 };

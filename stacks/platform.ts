@@ -1,7 +1,12 @@
-import { App } from 'cdktf';
+import { App, Aspects } from 'cdktf';
 import type { Construct } from 'constructs';
+import { PolicyViolationError } from '../constructs/policy/engine';
+import { checkStack, PolicyAspect, type PolicyContext } from '../constructs/policy/policy-aspect';
+import { allRules } from '../constructs/policy/rules';
+import { POLICY_SUPPRESSIONS } from '../environments/policy-suppressions';
 import {
   ConfigValidationError,
+  EKS_STANDARD_SUPPORT,
   type EnvironmentConfig,
   selectEnvironments,
   validateEnvironments,
@@ -28,8 +33,18 @@ export interface BuildEnvironmentOptions {
   readonly tfstateLocalStatePath?: string;
 }
 
+/** The policy rules, accepted trade-offs and suppressions that apply to an environment. */
+export function policyContext(environment: EnvironmentConfig): PolicyContext {
+  return {
+    production: environment.name === 'prod',
+    acceptedTradeoffs: environment.policy.acceptedTradeoffs,
+    rules: allRules({ supportedKubernetesVersions: Object.keys(EKS_STANDARD_SUPPORT) }),
+    suppressions: POLICY_SUPPRESSIONS,
+  };
+}
+
 /**
- * Creates every stack of one environment, in dependency order. Expects a config that
+ * Creates every stack of one environment, in dependency order, each guarded by the policy. Expects a config that
  * `validateEnvironments` has accepted.
  */
 export function buildEnvironment(
@@ -50,7 +65,12 @@ export function buildEnvironment(
     network: network.network,
     nodeSecurityGroupId: eksInfra.nodeSecurityGroupId,
   });
-  return { tfstate, network, eksInfra, rds };
+  const stacks = { tfstate, network, eksInfra, rds };
+  const aspect = new PolicyAspect(policyContext(environment));
+  for (const stack of Object.values(stacks)) {
+    Aspects.of(stack).add(aspect);
+  }
+  return stacks;
 }
 
 export interface SynthesizePlatformOptions {
@@ -84,12 +104,22 @@ export function synthesizePlatform(
   }
   // Only now, with a valid config, is the output directory created.
   const app = new App(options.outdir ? { outdir: options.outdir } : {});
-  for (const environment of selected) {
-    buildEnvironment(
+  const built = selected.map((environment) => ({
+    environment,
+    stacks: buildEnvironment(
       app,
       environment,
       options.tfstateLocalStatePath ? { tfstateLocalStatePath: options.tfstateLocalStatePath } : {},
-    );
+    ),
+  }));
+  // Check every stack before writing any, so a violation leaves no partial output.
+  const findings = built.flatMap(({ environment, stacks }) =>
+    Object.values(stacks).flatMap((stack) =>
+      checkStack(stack, policyContext(environment)).filter((f) => !f.suppressedBecause),
+    ),
+  );
+  if (findings.length > 0) {
+    throw new PolicyViolationError(findings);
   }
   app.synth();
   return app;

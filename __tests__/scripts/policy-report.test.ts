@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { POLICY_SUPPRESSIONS } from '../../environments/policy-suppressions';
+import { describe, expect, it } from 'vitest';
+import { formatPolicyReport, policyReport } from '../../scripts/policy-report';
+import { ROOT, TSX } from '../helpers/paths';
+
+describe('npm run policy', () => {
+  const report = policyReport();
+  const table = formatPolicyReport(report, false);
+
+  it('has a row per rule with its result in each environment', () => {
+    for (const rule of report.rules) {
+      expect(table).toContain(`| ${rule.id} | `);
+    }
+    expect(table).toMatch(/^\| rule \| scanner ids \| checks \| test \| prod \|$/m);
+    expect(table).toContain(`${report.rules.length} rules; 0 unsuppressed finding(s).`);
+  });
+
+  it('shows suppressions and accepted trade-offs with their reasons', () => {
+    expect(table).toMatch(
+      /^\| S3-003 \|.*\| suppressed: S3 server access log delivery cannot write to a bucket whose default encryption is SSE-KMS.*\|.*\|$/m,
+    );
+    expect(table).toMatch(
+      /^\| NET-001 \| — \| .* \| suppressed: accepted cost trade-off 'nat-per-az' of a non-production environment \| passed \|$/m,
+    );
+    expect(table).toMatch(
+      /^\| RDS-003 \| CKV_AWS_157 \| .* \| suppressed: accepted cost trade-off 'multi-az-database' of a non-production environment \| passed \|$/m,
+    );
+  });
+
+  it('exits 0 when nothing fails, printing the table', () => {
+    const result = spawnSync(TSX, ['scripts/policy-report.ts'], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toContain('| EKS-002 | CKV_AWS_39, AVD-AWS-0040 |');
+  });
+});
+
+describe('docs/security.md', () => {
+  it('lists every rule and every suppression', () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'security.md'), 'utf8');
+    for (const rule of policyReport().rules) {
+      expect(
+        doc,
+        `docs/security.md misses ${rule.id}: regenerate its table with npm run policy`,
+      ).toContain(`| ${rule.id} `);
+    }
+    for (const suppression of POLICY_SUPPRESSIONS) {
+      expect(doc).toContain(`\`${suppression.path}\``);
+      expect(doc).toContain(suppression.justification);
+    }
+  });
+});
