@@ -112,7 +112,8 @@ export class PostgresDatabase extends Construct {
     this.securityGroupId = securityGroup.id;
 
     const parameterGroup = new DbParameterGroup(this, 'parameter-group', {
-      name: `${identifier}-postgres${props.majorVersion}`,
+      // A prefix: a major upgrade replaces the group, and the new one must exist first.
+      namePrefix: `${identifier}-postgres${props.majorVersion}-`,
       family: `postgres${props.majorVersion}`,
       description: `PostgreSQL ${props.majorVersion} settings of ${identifier}`,
       parameter: [

@@ -81,7 +81,9 @@ export class SystemNodeGroup extends Construct {
 
     this.nodeGroup = new EksNodeGroup(this, 'node-group', {
       clusterName: props.clusterName,
-      nodeGroupName: 'system',
+      // A prefix, not a fixed name: changes that replace the group (instance types, AMI type)
+      // then create the new group before the old one drains, so the controllers keep nodes.
+      nodeGroupNamePrefix: 'system-',
       nodeRoleArn: this.nodeRole.roleArn,
       subnetIds: [...props.subnetIds],
       amiType: props.amiType,
@@ -101,7 +103,7 @@ export class SystemNodeGroup extends Construct {
       taint: [{ ...SYSTEM_NODE_TAINT }],
       nodeRepairConfig: { enabled: true },
       // Karpenter and upgrades change the size; Terraform sets it at creation only.
-      lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'] },
+      lifecycle: { ignoreChanges: ['scaling_config[0].desired_size'], createBeforeDestroy: true },
       ...(props.dependsOn ? { dependsOn: [...props.dependsOn] } : {}),
     });
   }

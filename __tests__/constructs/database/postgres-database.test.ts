@@ -96,6 +96,10 @@ describe('PostgresDatabase', () => {
   it('requires TLS, logs slow queries and loads pg_stat_statements', () => {
     const group = onlyResource(json, 'aws_db_parameter_group');
     expect(group.family).toBe('postgres17');
+    expect(group).toMatchObject({
+      name_prefix: 'platform-prod-postgres17-',
+      lifecycle: { create_before_destroy: true },
+    });
     expect(group.parameter).toEqual(
       expect.arrayContaining([
         { name: 'rds.force_ssl', value: '1' },

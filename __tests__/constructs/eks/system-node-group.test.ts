@@ -30,6 +30,15 @@ describe('SystemNodeGroup', () => {
     });
   });
 
+  it('is replaced create-before-destroy under a name prefix, and leaves the desired size to the cluster', () => {
+    expect(group.node_group_name_prefix).toBe('system-');
+    expect(group.node_group_name).toBeUndefined();
+    expect(group.lifecycle).toEqual({
+      ignore_changes: ['scaling_config[0].desired_size'],
+      create_before_destroy: true,
+    });
+  });
+
   it('keeps application pods off with a CriticalAddonsOnly taint and a label', () => {
     expect(group.taint).toEqual([
       { key: 'CriticalAddonsOnly', value: 'true', effect: 'NO_SCHEDULE' },

@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { terraformEnvironment } from '../terraform';
@@ -162,7 +170,9 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
   );
   const available = availableProviders(options.providerMirror, required);
 
-  // Fill the plugin cache once, so a failed install is reported before any stack runs.
+  // One `terraform init -backend=false` for the run, against the mirror (or the registry), into
+  // the shared plugin cache: a failed install is reported before any stack runs, and no
+  // provider is copied twice.
   const usable = [...required].filter((p) => available.has(p));
   const warmDir = join(options.workDir, '.warm-cache');
   if (usable.length > 0) {
@@ -194,51 +204,17 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     }
   }
 
-  // Without a lock file, Terraform >= 1.4 installs into the cache again on every init, and two
-  // concurrent inits collide on the same directory. Inits take ~0.6 s: run them one at a time.
-  // (Copying a lock file in would avoid the reinstall but costs a hash of the 700 MB provider.)
-  let initQueue: Promise<unknown> = Promise.resolve();
-  const serialized = <T>(task: () => Promise<T>): Promise<T> => {
-    const next = initQueue.then(task, task);
-    initQueue = next.catch(() => undefined);
-    return next;
-  };
-
-  const results = new Map<string, StackResult>();
-  const applied = new Map<
-    string,
-    { outputs: Record<string, StateOutput>; removedOutputs: readonly string[] }
-  >();
   const inRun = new Set(ordered.map((s) => s.name));
+  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
+  const slots = createSlots(concurrency);
 
-  const proveStack = async (stack: SynthesizedStack): Promise<StackResult> => {
-    const started = Date.now();
-    const seconds = (): number => Math.round((Date.now() - started) / 100) / 10;
-    const total = countResources(stack.json);
-    const base = { stack: stack.name, resourcesTotal: total, resourcesApplied: 0 };
-
-    const blocked = stack.dependsOn.filter((dep) => !applied.has(dep));
-    if (blocked.length > 0) {
-      return {
-        ...base,
-        status: 'not run',
-        unchecked: total,
-        uncheckedReason: blocked
-          .map((dep) =>
-            inRun.has(dep)
-              ? `upstream ${dep} did not pass`
-              : `upstream ${dep} is not part of this run`,
-          )
-          .join('; '),
-        validate: 'not run',
-        apply: 'not run',
-        seconds: 0,
-        output: '',
-      };
-    }
-
+  // Static preparation, upstream first: prune what cannot be checked here (including reads of
+  // upstream outputs that were pruned themselves) and write each working directory. Nothing here
+  // needs an upstream's apply, so every stack can be initialized and validated at once.
+  const prepared = new Map<string, Prepared>();
+  for (const stack of ordered) {
     const missingUpstream = stack.remoteStates.flatMap((rs) =>
-      (applied.get(rs.upstream)?.removedOutputs ?? []).map(
+      (prepared.get(rs.upstream)?.removedOutputs ?? []).map(
         (o) => `data.terraform_remote_state.${rs.name}.outputs.${o}`,
       ),
     );
@@ -253,108 +229,214 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
       unchecked > 0
         ? `${missingProviders.join('; ') || 'upstream outputs unchecked'}${missingProviders.length ? ' (and what depends on it)' : ''}`
         : '';
-
+    const json = workingCopy(pruned.json);
     const dir = join(options.workDir, stack.name);
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'tests'), { recursive: true });
-    const json = workingCopy(pruned.json);
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
-    const upstreamOutputs = Object.fromEntries(
-      stack.remoteStates.map((rs) => [rs.name, applied.get(rs.upstream)?.outputs ?? {}]),
-    );
-    writeFileSync(
-      join(dir, 'tests', 'offline.tftest.hcl'),
-      testFile({ json, upstreamOutputs, ...providerOfJson(json) }),
-    );
-
-    const fail = (
-      step: 'validate' | 'apply',
-      output: string,
-      resourcesApplied = 0,
-    ): StackResult => ({
-      ...base,
-      resourcesApplied,
-      status: 'failed',
+    prepared.set(stack.name, {
+      stack,
+      json,
+      dir,
       unchecked,
       uncheckedReason,
-      validate: step === 'validate' ? 'failed' : 'passed',
-      apply: step === 'validate' ? 'not run' : 'failed',
-      seconds: seconds(),
-      output,
+      removedOutputs: pruned.removedOutputs,
+      checkable: countResources(json) > 0 || Object.keys(json.output ?? {}).length > 0,
     });
-
-    if (countResources(json) === 0 && Object.keys(json.output ?? {}).length === 0) {
-      return {
-        ...base,
-        // Only providers we cannot install: reported, never passed. An empty stack is a mistake.
-        status: unchecked > 0 ? 'unchecked' : 'not run',
-        unchecked,
-        uncheckedReason: uncheckedReason || 'nothing to check',
-        validate: 'not run',
-        apply: 'not run',
-        seconds: seconds(),
-        output: '',
-      };
-    }
-
-    const init = await serialized(() =>
-      run(terraform, ['init', '-backend=false', '-input=false', '-no-color'], dir, env),
-    );
-    if (init.status !== 0)
-      return fail('validate', `terraform init failed:\n${init.stdout}${init.stderr}`);
-    const validate = await run(terraform, ['validate', '-no-color'], dir, env);
-    if (validate.status !== 0) return fail('validate', `${validate.stdout}${validate.stderr}`);
-    const test = await run(terraform, ['test', '-json', '-verbose', '-no-color'], dir, env);
-    const outcome = parseTestJson(test.stdout);
-    const expected = Object.entries(json.resource ?? {}).flatMap(([type, blocks]) =>
-      Object.keys(blocks).map((name) => `${type}.${name}`),
-    );
-    const notCreated = !outcome.passed
-      ? []
-      : expected.filter(
-          (address) => !outcome.resources.some((r) => r === address || r.startsWith(`${address}[`)),
-        );
-    if (test.status !== 0 || !outcome.passed || notCreated.length > 0) {
-      const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
-      return fail(
-        'apply',
-        `${why}${outcome.diagnostics}\n${test.stderr}`.trim(),
-        outcome.resources.length,
-      );
-    }
-    applied.set(stack.name, { outputs: outcome.outputs, removedOutputs: pruned.removedOutputs });
-    return {
-      ...base,
-      status: unchecked > 0 ? 'partial' : 'passed',
-      resourcesApplied: outcome.resources.length,
-      unchecked,
-      uncheckedReason,
-      validate: 'passed',
-      apply: 'passed',
-      seconds: seconds(),
-      output: '',
-    };
-  };
-
-  // Schedule: start any stack whose upstreams are finished, up to `concurrency` at once.
-  const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
-  const pending = [...ordered];
-  const running = new Map<string, Promise<void>>();
-  while (pending.length > 0 || running.size > 0) {
-    const readyIndex = pending.findIndex((s) =>
-      s.dependsOn.every((d) => results.has(d) || !inRun.has(d)),
-    );
-    if (readyIndex >= 0 && running.size < concurrency) {
-      const [stack] = pending.splice(readyIndex, 1);
-      const task = proveStack(stack).then((result) => {
-        results.set(stack.name, result);
-        running.delete(stack.name);
-        options.onResult?.(result);
-      });
-      running.set(stack.name, task);
-      continue;
-    }
-    await Promise.race(running.values());
   }
-  return ordered.map((s) => results.get(s.name)!);
+
+  // Phase 1, every stack at once: validate.
+  const validations = new Map<string, Promise<StepOutcome>>();
+  for (const { stack, dir, checkable } of prepared.values()) {
+    validations.set(
+      stack.name,
+      checkable
+        ? (async () => {
+            const started = Date.now();
+            // Initialized once for the whole run (the warm-up init above): each stack gets its
+            // provider links and lock file. A per-stack init would reinstall into the shared
+            // cache (no lock file yet) and race with the validations running beside it.
+            if (existsSync(join(warmDir, '.terraform'))) {
+              cpSync(join(warmDir, '.terraform'), join(dir, '.terraform'), {
+                recursive: true,
+                verbatimSymlinks: true,
+              });
+              copyFileSync(join(warmDir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
+            }
+            const validate = await slots.run('low', () =>
+              run(terraform, ['validate', '-no-color'], dir, env),
+            );
+            return {
+              ok: validate.status === 0,
+              seconds: elapsed(started),
+              output: validate.status === 0 ? '' : `${validate.stdout}${validate.stderr}`,
+            };
+          })()
+        : Promise.resolve({ ok: false, seconds: 0, output: '' }),
+    );
+  }
+
+  // Phase 2, per stack once its upstreams have applied: the mocked apply fed their outputs.
+  const applied = new Map<string, Record<string, StateOutput>>();
+  const results = new Map<string, Promise<StackResult>>();
+  for (const item of prepared.values()) {
+    const { stack, json, dir, unchecked, uncheckedReason, checkable } = item;
+    const total = countResources(stack.json);
+    const base = { stack: stack.name, resourcesTotal: total, unchecked, uncheckedReason };
+    const upstreamResults = stack.dependsOn.filter((d) => inRun.has(d)).map((d) => results.get(d)!);
+    results.set(
+      stack.name,
+      (async (): Promise<StackResult> => {
+        const validation = await validations.get(stack.name)!;
+        await Promise.all(upstreamResults);
+        if (!checkable) {
+          return {
+            ...base,
+            status: unchecked > 0 ? 'unchecked' : 'not run',
+            resourcesApplied: 0,
+            uncheckedReason: uncheckedReason || 'nothing to check',
+            validate: 'not run',
+            apply: 'not run',
+            seconds: 0,
+            output: '',
+          };
+        }
+        if (!validation.ok) {
+          return {
+            ...base,
+            status: 'failed',
+            resourcesApplied: 0,
+            validate: 'failed',
+            apply: 'not run',
+            seconds: validation.seconds,
+            output: validation.output,
+          };
+        }
+        const blocked = stack.dependsOn.filter((dep) => !applied.has(dep));
+        if (blocked.length > 0) {
+          return {
+            ...base,
+            status: 'not run',
+            resourcesApplied: 0,
+            unchecked: total,
+            uncheckedReason: blocked
+              .map((dep) =>
+                inRun.has(dep)
+                  ? `upstream ${dep} did not pass`
+                  : `upstream ${dep} is not part of this run`,
+              )
+              .join('; '),
+            validate: 'passed',
+            apply: 'not run',
+            seconds: validation.seconds,
+            output: '',
+          };
+        }
+        const upstreamOutputs = Object.fromEntries(
+          stack.remoteStates.map((rs) => [rs.name, applied.get(rs.upstream) ?? {}]),
+        );
+        writeFileSync(
+          join(dir, 'tests', 'offline.tftest.hcl'),
+          testFile({ json, upstreamOutputs, ...providerOfJson(json) }),
+        );
+        const started = Date.now();
+        const test = await slots.run('high', () =>
+          run(terraform, ['test', '-json', '-verbose', '-no-color'], dir, env),
+        );
+        const seconds = Math.round((validation.seconds + elapsed(started)) * 10) / 10;
+        const outcome = parseTestJson(test.stdout);
+        const expected = Object.entries(json.resource ?? {}).flatMap(([type, blocks]) =>
+          Object.keys(blocks).map((name) => `${type}.${name}`),
+        );
+        const notCreated = !outcome.passed
+          ? []
+          : expected.filter(
+              (address) =>
+                !outcome.resources.some((r) => r === address || r.startsWith(`${address}[`)),
+            );
+        if (test.status !== 0 || !outcome.passed || notCreated.length > 0) {
+          const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
+          return {
+            ...base,
+            status: 'failed',
+            resourcesApplied: outcome.resources.length,
+            validate: 'passed',
+            apply: 'failed',
+            seconds,
+            output: `${why}${outcome.diagnostics}\n${test.stderr}`.trim(),
+          };
+        }
+        applied.set(stack.name, outcome.outputs);
+        return {
+          ...base,
+          status: unchecked > 0 ? 'partial' : 'passed',
+          resourcesApplied: outcome.resources.length,
+          validate: 'passed',
+          apply: 'passed',
+          seconds,
+          output: '',
+        };
+      })().then((result) => {
+        options.onResult?.(result);
+        return result;
+      }),
+    );
+  }
+  return Promise.all(ordered.map((s) => results.get(s.name)!));
+}
+
+interface Prepared {
+  readonly stack: SynthesizedStack;
+  readonly json: TerraformJson;
+  readonly dir: string;
+  readonly unchecked: number;
+  readonly uncheckedReason: string;
+  readonly removedOutputs: readonly string[];
+  /** False when nothing is left once unavailable providers are pruned. */
+  readonly checkable: boolean;
+}
+
+interface StepOutcome {
+  readonly ok: boolean;
+  readonly seconds: number;
+  readonly output: string;
+}
+
+function elapsed(started: number): number {
+  return Math.round((Date.now() - started) / 100) / 10;
+}
+
+/**
+ * At most `limit` Terraform processes at once (they are CPU-bound). Mocked applies ('high') go
+ * before validations ('low'), so the dependency chain keeps moving while validations fill the
+ * gaps.
+ */
+function createSlots(limit: number): {
+  run<T>(priority: 'high' | 'low', task: () => Promise<T>): Promise<T>;
+} {
+  let active = 0;
+  const queues: Record<'high' | 'low', (() => void)[]> = { high: [], low: [] };
+  const next = (): void => {
+    if (active >= limit) return;
+    const start = queues.high.shift() ?? queues.low.shift();
+    if (start) {
+      active++;
+      start();
+    }
+  };
+  return {
+    run<T>(priority: 'high' | 'low', task: () => Promise<T>): Promise<T> {
+      return new Promise<T>((resolve, reject) => {
+        queues[priority].push(() => {
+          task()
+            .then(resolve, reject)
+            .finally(() => {
+              active--;
+              next();
+            });
+        });
+        next();
+      });
+    },
+  };
 }
