@@ -1,20 +1,14 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigValidationError, environments } from '../environments';
 import { synthesizePlatform } from '../stacks/platform';
 import { prodEnv, testEnv } from './helpers/environments';
 import { ROOT, tempDir, TSX } from './helpers/paths';
-import type { SynthJson } from './helpers/synth';
+import { readStackJson, type SynthJson } from './helpers/synth';
 
 const COMPONENTS = ['tfstate', 'network', 'eks-infra', 'rds'];
-
-function readStack(outdir: string, stack: string): SynthJson {
-  return JSON.parse(
-    readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'),
-  ) as SynthJson;
-}
 
 describe('the whole app', () => {
   const outdir = join(tempDir('platform-synth'), 'out');
@@ -29,7 +23,7 @@ describe('the whole app', () => {
     for (const component of COMPONENTS) {
       const stack = `${env.name}-${component}`;
       it(`${stack}: S3 backend, pinned provider, default tags`, () => {
-        const json = readStack(outdir, stack);
+        const json = readStackJson(outdir, stack);
         expect(json.terraform?.backend).toEqual({
           s3: expect.objectContaining({
             bucket: env.state.bucketName,
@@ -63,8 +57,8 @@ describe('the whole app', () => {
   }
 
   it('keeps test and prod apart: their stacks share no bucket, account or VPC range', () => {
-    const testNetwork = readStack(outdir, 'test-network');
-    const prodNetwork = readStack(outdir, 'prod-network');
+    const testNetwork = readStackJson(outdir, 'test-network');
+    const prodNetwork = readStackJson(outdir, 'prod-network');
     const vpcCidr = (json: SynthJson): unknown =>
       Object.values(json.resource?.aws_vpc ?? {})[0].cidr_block;
     expect(vpcCidr(testNetwork)).toBe('10.20.0.0/16');
@@ -126,10 +120,12 @@ describe('main.ts as a process', () => {
       PLATFORM_BOOTSTRAP_LOCAL_STATE: '/tmp/x.tfstate',
     });
     expect(status).toBe(0);
-    expect(readStack(outdir, 'prod-tfstate').terraform?.backend).toEqual({
+    expect(readStackJson(outdir, 'prod-tfstate').terraform?.backend).toEqual({
       local: { path: '/tmp/x.tfstate' },
     });
-    expect(Object.keys(readStack(outdir, 'prod-network').terraform?.backend ?? {})).toEqual(['s3']);
+    expect(Object.keys(readStackJson(outdir, 'prod-network').terraform?.backend ?? {})).toEqual([
+      's3',
+    ]);
   });
 
   it('refuses a bootstrap local state without PLATFORM_ENV', () => {

@@ -9,6 +9,8 @@ import {
   sizeOf,
 } from '../constructs/network/cidr';
 import { planSubnets, SUBNET_TIERS, type SubnetLayout } from '../constructs/network/subnet-plan';
+import type { PostgresSettings } from '../constructs/database/postgres-database';
+import type { SystemNodeSizing } from '../constructs/eks/system-node-group';
 import { TRADEOFFS, type Tradeoff } from '../constructs/policy/engine';
 
 export type { Tradeoff } from '../constructs/policy/engine';
@@ -80,15 +82,8 @@ export const SYSTEM_NODE_AMI_TYPES = ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_S
 export type SystemNodeAmiType = (typeof SYSTEM_NODE_AMI_TYPES)[number];
 
 /** The managed node group that runs the platform's controllers (never application pods). */
-export interface SystemNodeGroupConfig {
-  /** Instance types, e.g. `m7i.large`; their architecture must match `amiType`. */
-  readonly instanceTypes: readonly string[];
+export interface SystemNodeGroupConfig extends SystemNodeSizing {
   readonly amiType: SystemNodeAmiType;
-  readonly minSize: number;
-  readonly maxSize: number;
-  readonly desiredSize: number;
-  /** Root volume size (gp3, encrypted). */
-  readonly diskSizeGiB: number;
 }
 
 /** Versions of the EKS managed add-ons, `vX.Y.Z-eksbuild.N`. */
@@ -164,42 +159,16 @@ export type PostgresMajorVersion = (typeof POSTGRES_MAJOR_VERSIONS)[number];
 /** Enhanced Monitoring intervals RDS accepts (0, off, is refused: monitoring is required). */
 export const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
 
-export interface RdsConfig {
+/**
+ * The application's PostgreSQL. The settings are the construct's (`PostgresSettings`); the rules
+ * this schema adds are in docs/rds.md: prod needs Multi-AZ, deletion protection and >= 7 days
+ * of backups; `false`/`0` there are named test trade-offs.
+ */
+export interface RdsConfig extends PostgresSettings {
   /** DB instance identifier, e.g. `platform-test`. Changing it replaces the database. */
   readonly instanceIdentifier: string;
   /** The pinned major version; `engineVersion` must belong to it. */
   readonly majorVersion: PostgresMajorVersion;
-  /** Full engine version, `MAJOR.MINOR` (minor upgrades are automatic within it). */
-  readonly engineVersion: string;
-  /** Instance class, `db.<family>.<size>`. */
-  readonly instanceClass: string;
-  /** Initial gp3 storage, GiB (>= 20). */
-  readonly allocatedStorageGiB: number;
-  /** Upper bound of storage autoscaling, GiB. */
-  readonly maxAllocatedStorageGiB: number;
-  /**
-   * A standby in another zone with automatic failover. Required in prod; `false` in test is a
-   * named cost trade-off (a zone failure means a restore).
-   */
-  readonly multiAz: boolean;
-  /** Refuse deletion through the API. Required in prod. */
-  readonly deletionProtection: boolean;
-  readonly databaseName: string;
-  readonly masterUsername: string;
-  /** Days of automated backups: 1-35 (0, none, in test only; prod >= 7). */
-  readonly backupRetentionDays: number;
-  /** Daily backup window, UTC, `hh:mm-hh:mm`. */
-  readonly backupWindow: string;
-  /** Weekly maintenance window, UTC, `ddd:hh:mm-ddd:hh:mm`; must not overlap the backup window. */
-  readonly maintenanceWindow: string;
-  /** Log statements slower than this, in ms (`log_min_duration_statement`). */
-  readonly slowQueryThresholdMs: number;
-  /** Enhanced Monitoring interval, seconds. */
-  readonly monitoringIntervalSeconds: number;
-  /** Performance Insights retention: 7 (free) or a multiple of 31 up to 731. */
-  readonly performanceInsightsRetentionDays: number;
-  /** Log retention of the exported PostgreSQL logs. */
-  readonly logRetentionDays: number;
   /** Alarm when connections exceed this many. */
   readonly connectionsAlarmThreshold: number;
   /** E-mail addresses subscribed to the database's alarm topic. */
@@ -243,6 +212,31 @@ export function formatIssue(issue: ConfigIssue): string {
   return `${issue.path} ${issue.problem}, got ${show(issue.value)}. Fix: ${issue.fix}`;
 }
 
+/** Records an issue under `path`: `report(field, value, problem, fix)`. */
+type Report = (field: string, value: unknown, problem: string, fix: string) => void;
+
+function reporter(issues: ConfigIssue[], path: string): Report {
+  return (field, value, problem, fix) =>
+    issues.push({ path: `${path}.${field}`, value, problem, fix });
+}
+
+/** A whole, non-negative number (sizes, counts, days). */
+function whole(n: number): boolean {
+  return Number.isInteger(n) && n >= 0;
+}
+
+/** Every CloudWatch Logs retention of the config: a value CloudWatch accepts; prod >= 90 days. */
+function checkLogRetention(report: Report, field: string, days: number, isProd: boolean): void {
+  if (!LOG_RETENTION_DAYS.includes(days) || (isProd && days < 90)) {
+    report(
+      field,
+      days,
+      `must be a retention CloudWatch Logs accepts${isProd ? ', of at least 90 days in prod' : ''}`,
+      `use one of ${LOG_RETENTION_DAYS.filter((d) => !isProd || d >= 90).join(', ')}`,
+    );
+  }
+}
+
 /** Thrown before any stack is built when the environment config is invalid. */
 export class ConfigValidationError extends Error {
   constructor(public readonly issues: readonly ConfigIssue[]) {
@@ -271,9 +265,7 @@ function validateEnvironment(config: EnvironmentConfig, index: number): ConfigIs
   const issues: ConfigIssue[] = [];
   const validName = (ENVIRONMENT_NAMES as readonly string[]).includes(config.name);
   const root = validName ? `environments.${config.name}` : `environments[${index}]`;
-  const report = (path: string, value: unknown, problem: string, fix: string): void => {
-    issues.push({ path: `${root}.${path}`, value, problem, fix });
-  };
+  const report = reporter(issues, root);
 
   if (!validName) {
     report(
@@ -507,9 +499,7 @@ function validateNetwork(config: EnvironmentConfig, path: string): ConfigIssue[]
   const issues: ConfigIssue[] = [];
   const network = config.network;
   const isProd = config.name === 'prod';
-  const report = (field: string, value: unknown, problem: string, fix: string): void => {
-    issues.push({ path: `${path}.${field}`, value, problem, fix });
-  };
+  const report = reporter(issues, path);
 
   if (!(NAT_STRATEGIES as readonly string[]).includes(network.natGateways)) {
     report(
@@ -527,18 +517,7 @@ function validateNetwork(config: EnvironmentConfig, path: string): ConfigIssue[]
     );
   }
 
-  if (
-    !LOG_RETENTION_DAYS.includes(network.flowLogRetentionDays) ||
-    (isProd && network.flowLogRetentionDays < 90)
-  ) {
-    const allowed = LOG_RETENTION_DAYS.filter((d) => !isProd || d >= 90);
-    report(
-      'flowLogRetentionDays',
-      network.flowLogRetentionDays,
-      `must be a retention CloudWatch Logs accepts${isProd ? ', of at least 90 days in prod' : ''}`,
-      `use one of ${allowed.join(', ')}`,
-    );
-  }
+  checkLogRetention(report, 'flowLogRetentionDays', network.flowLogRetentionDays, isProd);
 
   const zoneCount = config.availabilityZones.length;
   if (
@@ -674,9 +653,7 @@ function validateEks(config: EnvironmentConfig, path: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const eks = config.eks;
   const isProd = config.name === 'prod';
-  const report = (field: string, value: unknown, problem: string, fix: string): void => {
-    issues.push({ path: `${path}.${field}`, value, problem, fix });
-  };
+  const report = reporter(issues, path);
 
   if (!/^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$/.test(eks.clusterName)) {
     report(
@@ -724,14 +701,7 @@ function validateEks(config: EnvironmentConfig, path: string): ConfigIssue[] {
     }
   });
 
-  if (!LOG_RETENTION_DAYS.includes(eks.logRetentionDays) || (isProd && eks.logRetentionDays < 90)) {
-    report(
-      'logRetentionDays',
-      eks.logRetentionDays,
-      `must be a retention CloudWatch Logs accepts${isProd ? ', of at least 90 days in prod' : ''}`,
-      `use one of ${LOG_RETENTION_DAYS.filter((d) => !isProd || d >= 90).join(', ')}`,
-    );
-  }
+  checkLogRetention(report, 'logRetentionDays', eks.logRetentionDays, isProd);
 
   if (eks.adminRoleArns.length === 0) {
     report(
@@ -762,7 +732,6 @@ function validateEks(config: EnvironmentConfig, path: string): ConfigIssue[] {
 
   const group = eks.systemNodeGroup;
   const gp = 'systemNodeGroup';
-  const whole = (n: number): boolean => Number.isInteger(n) && n >= 0;
   if (!(SYSTEM_NODE_AMI_TYPES as readonly string[]).includes(group.amiType)) {
     report(
       `${gp}.amiType`,
@@ -908,10 +877,7 @@ function validateRds(config: EnvironmentConfig, path: string): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const rds = config.rds;
   const isProd = config.name === 'prod';
-  const report = (field: string, value: unknown, problem: string, fix: string): void => {
-    issues.push({ path: `${path}.${field}`, value, problem, fix });
-  };
-  const whole = (n: number): boolean => Number.isInteger(n);
+  const report = reporter(issues, path);
 
   if (
     !/^[a-z][a-z0-9-]{0,62}$/.test(rds.instanceIdentifier) ||
@@ -1065,14 +1031,7 @@ function validateRds(config: EnvironmentConfig, path: string): ConfigIssue[] {
       'use 7 (free tier) or 731',
     );
   }
-  if (!LOG_RETENTION_DAYS.includes(rds.logRetentionDays) || (isProd && rds.logRetentionDays < 90)) {
-    report(
-      'logRetentionDays',
-      rds.logRetentionDays,
-      `must be a retention CloudWatch Logs accepts${isProd ? ', of at least 90 days in prod' : ''}`,
-      `use one of ${LOG_RETENTION_DAYS.filter((d) => !isProd || d >= 90).join(', ')}`,
-    );
-  }
+  checkLogRetention(report, 'logRetentionDays', rds.logRetentionDays, isProd);
   if (!whole(rds.connectionsAlarmThreshold) || rds.connectionsAlarmThreshold < 1) {
     report(
       'connectionsAlarmThreshold',

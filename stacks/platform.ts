@@ -113,11 +113,12 @@ export function synthesizePlatform(
     ),
   }));
   // Check every stack before writing any, so a violation leaves no partial output.
-  const findings = built.flatMap(({ environment, stacks }) =>
-    Object.values(stacks).flatMap((stack) =>
-      checkStack(stack, policyContext(environment)).filter((f) => !f.suppressedBecause),
-    ),
-  );
+  const findings = built.flatMap(({ environment, stacks }) => {
+    const context = policyContext(environment);
+    return Object.values(stacks).flatMap((stack) =>
+      checkStack(stack, context).filter((f) => !f.suppressedBecause),
+    );
+  });
   if (findings.length > 0) {
     throw new PolicyViolationError(findings);
   }

@@ -1,6 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Testing, type TerraformStack } from 'cdktf';
 import type { Construct } from 'constructs';
 import { expect } from 'vitest';
+import type { EnvironmentConfig } from '../../environments';
+import { buildEnvironment, type EnvironmentStacks } from '../../stacks/platform';
 
 /** A synthesized Terraform JSON document. */
 export interface SynthJson {
@@ -61,4 +65,25 @@ export interface PolicyJson {
     Resource?: string | string[];
     Condition?: Record<string, Record<string, unknown>>;
   }[];
+}
+
+/** A stack's `cdk.tf.json` as written by `app.synth()` into `outdir`. */
+export function readStackJson(outdir: string, stack: string): SynthJson {
+  return JSON.parse(
+    readFileSync(join(outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8'),
+  ) as SynthJson;
+}
+
+/** Builds and synthesizes every stack of one environment; `read('rds')` gives `<env>-rds`. */
+export function synthEnvironment(environment: EnvironmentConfig): {
+  stacks: EnvironmentStacks;
+  read(component: string): SynthJson;
+} {
+  const app = Testing.app();
+  const stacks = buildEnvironment(app, environment);
+  app.synth();
+  return {
+    stacks,
+    read: (component) => readStackJson(app.outdir, `${environment.name}-${component}`),
+  };
 }

@@ -1,20 +1,13 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { SERVICE_ACCOUNTS } from '../../constructs/eks/service-accounts';
-import { buildEnvironment } from '../../stacks/platform';
 import { prodEnv } from '../helpers/environments';
-import { resourcesOf, type SynthJson } from '../helpers/synth';
+import { resourcesOf, synthEnvironment } from '../helpers/synth';
 
 describe('EksInfraStack', () => {
-  const app = Testing.app();
-  const { eksInfra } = buildEnvironment(app, prodEnv());
-  app.synth();
-  const read = (stack: string): SynthJson =>
-    JSON.parse(readFileSync(join(app.outdir, 'stacks', stack, 'cdk.tf.json'), 'utf8')) as SynthJson;
-  const json = read('prod-eks-infra');
-  const network = read('prod-network');
+  const { stacks, read } = synthEnvironment(prodEnv());
+  const { eksInfra } = stacks;
+  const json = read('eks-infra');
+  const network = read('network');
 
   it('reads the private subnets from the network stack through remote state, not copied ids', () => {
     const remote = Object.values(json.data?.terraform_remote_state ?? {});

@@ -32,8 +32,14 @@ describe('NetworkStack', () => {
     ]);
     expect(network.availabilityZones).toEqual(['eu-west-1a', 'eu-west-1b', 'eu-west-1c']);
     expect(network.vpcCidr).toBe('10.10.0.0/16');
-    expect(typeof network.vpcId).toBe('string');
-    expect(typeof network.endpoints.securityGroupId).toBe('string');
+    // Terraform references (tokens), which CDKTF turns into cross-stack outputs.
+    for (const value of [
+      network.vpcId,
+      network.endpoints.securityGroupId,
+      ...network.privateSubnets.ids,
+    ]) {
+      expect(value).toMatch(/\$\{TfToken\[TOKEN\.\d+\]\}/);
+    }
   });
 
   it('outputs the VPC and subnet ids', () => {

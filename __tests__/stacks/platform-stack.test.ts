@@ -1,11 +1,9 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Testing, TerraformOutput } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { PlatformStack } from '../../stacks/platform-stack';
 import { testEnv } from '../helpers/environments';
-import { type SynthJson, synthStack } from '../helpers/synth';
+import { readStackJson, synthStack } from '../helpers/synth';
 
 describe('PlatformStack', () => {
   it('is named <env>-<component>', () => {
@@ -82,12 +80,8 @@ describe('PlatformStack', () => {
 
     // WHEN the app is synthesized
     app.synth();
-    const json = JSON.parse(
-      readFileSync(join(app.outdir, 'stacks', 'test-eks-infra', 'cdk.tf.json'), 'utf8'),
-    ) as SynthJson;
-    const producerJson = JSON.parse(
-      readFileSync(join(app.outdir, 'stacks', 'test-network', 'cdk.tf.json'), 'utf8'),
-    ) as SynthJson;
+    const json = readStackJson(app.outdir, 'test-eks-infra');
+    const producerJson = readStackJson(app.outdir, 'test-network');
 
     // THEN it reads the producer's state from S3, with no deprecated lock-table argument
     const remoteStates = Object.values(json.data?.terraform_remote_state ?? {});

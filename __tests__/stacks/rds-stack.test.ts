@@ -1,22 +1,14 @@
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { Testing } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { buildEnvironment } from '../../stacks/platform';
+import type { EnvironmentStacks } from '../../stacks/platform';
 import { prodEnv, testEnv } from '../helpers/environments';
-import { onlyResource, type SynthJson } from '../helpers/synth';
+import { onlyResource, type SynthJson, synthEnvironment } from '../helpers/synth';
 
 function synthRds(environment = prodEnv()): {
   json: SynthJson;
-  stacks: ReturnType<typeof buildEnvironment>;
+  stacks: EnvironmentStacks;
 } {
-  const app = Testing.app();
-  const stacks = buildEnvironment(app, environment);
-  app.synth();
-  const json = JSON.parse(
-    readFileSync(join(app.outdir, 'stacks', `${environment.name}-rds`, 'cdk.tf.json'), 'utf8'),
-  ) as SynthJson;
-  return { json, stacks };
+  const { stacks, read } = synthEnvironment(environment);
+  return { json: read('rds'), stacks };
 }
 
 describe('RdsStack', () => {

@@ -15,7 +15,41 @@ export const EXPORTED_LOG_TYPES: readonly string[] = ['postgresql', 'upgrade'];
 
 export const POSTGRES_PORT = 5432;
 
-export interface PostgresDatabaseProps {
+/** How the database is sized, protected, backed up and observed. */
+export interface PostgresSettings {
+  /** PostgreSQL major version, e.g. `17`; names the parameter group family. */
+  readonly majorVersion: string;
+  /** Full engine version, `MAJOR.MINOR` (minor upgrades are automatic within it). */
+  readonly engineVersion: string;
+  /** Instance class, `db.<family>.<size>`. */
+  readonly instanceClass: string;
+  /** Initial gp3 storage, GiB. */
+  readonly allocatedStorageGiB: number;
+  /** Upper bound of storage autoscaling, GiB. */
+  readonly maxAllocatedStorageGiB: number;
+  /** A standby in another zone with automatic failover. */
+  readonly multiAz: boolean;
+  /** Refuse deletion through the API. */
+  readonly deletionProtection: boolean;
+  readonly databaseName: string;
+  readonly masterUsername: string;
+  /** Days of automated backups (0: none). */
+  readonly backupRetentionDays: number;
+  /** Daily backup window, UTC, `hh:mm-hh:mm`. */
+  readonly backupWindow: string;
+  /** Weekly maintenance window, UTC, `ddd:hh:mm-ddd:hh:mm`, not overlapping the backup window. */
+  readonly maintenanceWindow: string;
+  /** Log statements slower than this, in ms (`log_min_duration_statement`). */
+  readonly slowQueryThresholdMs: number;
+  /** Enhanced Monitoring interval, seconds. */
+  readonly monitoringIntervalSeconds: number;
+  /** Performance Insights retention: 7 or a multiple of 31 up to 731. */
+  readonly performanceInsightsRetentionDays: number;
+  /** Retention of the exported PostgreSQL logs, days. */
+  readonly logRetentionDays: number;
+}
+
+export interface PostgresDatabaseProps extends PostgresSettings {
   readonly identifier: string;
   readonly accountId: string;
   readonly region: string;
@@ -24,22 +58,6 @@ export interface PostgresDatabaseProps {
   readonly subnetIds: readonly string[];
   /** Security groups allowed to connect on 5432 (the EKS node security group). */
   readonly clientSecurityGroupIds: readonly string[];
-  readonly majorVersion: string;
-  readonly engineVersion: string;
-  readonly instanceClass: string;
-  readonly allocatedStorageGiB: number;
-  readonly maxAllocatedStorageGiB: number;
-  readonly multiAz: boolean;
-  readonly deletionProtection: boolean;
-  readonly databaseName: string;
-  readonly masterUsername: string;
-  readonly backupRetentionDays: number;
-  readonly backupWindow: string;
-  readonly maintenanceWindow: string;
-  readonly slowQueryThresholdMs: number;
-  readonly monitoringIntervalSeconds: number;
-  readonly performanceInsightsRetentionDays: number;
-  readonly logRetentionDays: number;
   /**
    * Refuse `terraform destroy` of the instance (lifecycle `prevent_destroy`).
    * @default true

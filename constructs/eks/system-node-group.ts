@@ -12,17 +12,25 @@ export const SYSTEM_NODE_TAINT = {
   effect: 'NO_SCHEDULE',
 } as const;
 
-export interface SystemNodeGroupProps {
+/** What the system nodes are and how many. */
+export interface SystemNodeSizing {
+  /** Instance types, e.g. `m7i.large`; their architecture must match `amiType`. */
+  readonly instanceTypes: readonly string[];
+  /** EKS AMI type, e.g. `AL2023_x86_64_STANDARD`. */
+  readonly amiType: string;
+  readonly minSize: number;
+  readonly maxSize: number;
+  /** Set at creation only; scaling changes it afterwards. */
+  readonly desiredSize: number;
+  /** Root volume size (gp3, encrypted). */
+  readonly diskSizeGiB: number;
+}
+
+export interface SystemNodeGroupProps extends SystemNodeSizing {
   readonly clusterName: string;
   readonly accountId: string;
   /** Private subnets of every zone: the group spreads over all of them. */
   readonly subnetIds: readonly string[];
-  readonly instanceTypes: readonly string[];
-  readonly amiType: string;
-  readonly minSize: number;
-  readonly maxSize: number;
-  readonly desiredSize: number;
-  readonly diskSizeGiB: number;
   /**
    * What must exist before nodes launch (the networking add-ons).
    * @default - nothing

@@ -10,7 +10,6 @@ export const CONTROL_PLANE_LOG_TYPES = [
 
 /** EKS rules; `supportedVersions` are the Kubernetes versions in EKS standard support. */
 export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
-  const clusters = { types: ['aws_eks_cluster'] };
   return [
     {
       id: 'EKS-001',
@@ -18,7 +17,7 @@ export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
       title: 'EKS clusters have the private endpoint on',
       fix: 'set vpc_config.endpoint_private_access = true',
       check: (view) =>
-        each(view.of(...clusters.types), (c) =>
+        each(view.of('aws_eks_cluster'), (c) =>
           block(c.config.vpc_config)?.endpoint_private_access === true
             ? undefined
             : 'the private endpoint is off',
@@ -32,7 +31,7 @@ export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
       fix: 'leave eks.publicAccessCidrs empty',
       relaxedBy: 'public-endpoint-allow-list',
       check: (view) =>
-        each(view.of(...clusters.types), (c) => {
+        each(view.of('aws_eks_cluster'), (c) => {
           const vpc = block(c.config.vpc_config);
           return vpc?.endpoint_public_access === false ? undefined : 'the public endpoint is on';
         }),
@@ -43,7 +42,7 @@ export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
       title: 'An EKS public endpoint is never open to 0.0.0.0/0',
       fix: 'list the ranges that need the API in eks.publicAccessCidrs, or turn the public endpoint off',
       check: (view) =>
-        each(view.of(...clusters.types), (c) => {
+        each(view.of('aws_eks_cluster'), (c) => {
           const vpc = block(c.config.vpc_config);
           if (vpc?.endpoint_public_access === false) return undefined;
           const cidrs = list(vpc?.public_access_cidrs);
@@ -58,7 +57,7 @@ export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
       title: 'EKS secrets are envelope-encrypted with a KMS key',
       fix: 'set encryption_config { resources = ["secrets"], provider.key_arn = <our key> }',
       check: (view) =>
-        each(view.of(...clusters.types), (c) => {
+        each(view.of('aws_eks_cluster'), (c) => {
           const encryption = block(c.config.encryption_config);
           return list(encryption?.resources).includes('secrets') &&
             block(encryption?.provider)?.key_arn
@@ -72,7 +71,7 @@ export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
       title: 'EKS clusters log all five control-plane log types',
       fix: `set enabled_cluster_log_types to ${CONTROL_PLANE_LOG_TYPES.join(', ')}`,
       check: (view) =>
-        each(view.of(...clusters.types), (c) => {
+        each(view.of('aws_eks_cluster'), (c) => {
           const enabled = list(c.config.enabled_cluster_log_types);
           const missing = CONTROL_PLANE_LOG_TYPES.filter((t) => !enabled.includes(t));
           return missing.length
@@ -109,7 +108,7 @@ export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
       title: 'EKS clusters use access entries only, without implicit admin for the creator',
       fix: 'set access_config { authentication_mode = "API", bootstrap_cluster_creator_admin_permissions = false }',
       check: (view) =>
-        each(view.of(...clusters.types), (c) => {
+        each(view.of('aws_eks_cluster'), (c) => {
           const access = block(c.config.access_config);
           if (access?.authentication_mode !== 'API')
             return `authentication mode is ${String(access?.authentication_mode ?? 'CONFIG_MAP (default)')}`;
@@ -148,7 +147,7 @@ export function eksRules(supportedVersions: readonly string[]): PolicyRule[] {
       title: 'EKS clusters pin a Kubernetes version in standard support',
       fix: `pin one of ${supportedVersions.join(', ')}`,
       check: (view) =>
-        each(view.of(...clusters.types), (c) =>
+        each(view.of('aws_eks_cluster'), (c) =>
           supportedVersions.includes(String(c.config.version))
             ? undefined
             : `version ${String(c.config.version ?? '(unpinned)')} is not pinned to one in standard support`,

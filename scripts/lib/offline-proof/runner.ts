@@ -411,7 +411,7 @@ function elapsed(started: number): number {
  * before validations ('low'), so the dependency chain keeps moving while validations fill the
  * gaps.
  */
-function createSlots(limit: number): {
+export function createSlots(limit: number): {
   run<T>(priority: 'high' | 'low', task: () => Promise<T>): Promise<T>;
 } {
   let active = 0;
