@@ -4,7 +4,7 @@
  * synthesizes them. Nothing is written when the config is invalid or a policy rule fails.
  *
  * Environment variables (read here and nowhere else):
- * - PLATFORM_ENV: synthesize one environment only (`test` or `prod`); default all.
+ * - PLATFORM_ENV: synthesize one environment only (its name, e.g. `test`); default all.
  * - PLATFORM_BOOTSTRAP_LOCAL_STATE: local state file for the tfstate stack of PLATFORM_ENV;
  *   set by scripts/bootstrap.ts for the first apply only.
  */

@@ -1,10 +1,15 @@
 import { prod } from './prod';
-import { ConfigValidationError, type EnvironmentConfig } from './schema';
+import type { EnvironmentConfig } from './schema';
 import { test } from './test';
+import { ConfigValidationError } from './validation';
 
 export * from './schema';
+export * from './validation';
 
-/** Every environment of the platform, in the order changes are promoted through them. */
+/**
+ * Every environment of the platform, in the order changes are promoted through them. To add one,
+ * write `environments/<name>.ts` and list it here (docs/environments.md).
+ */
 export const environments: readonly EnvironmentConfig[] = [test, prod];
 
 /**

@@ -7,6 +7,7 @@ import { POLICY_SUPPRESSIONS } from '../environments/policy-suppressions';
 import {
   ConfigValidationError,
   EKS_STANDARD_SUPPORT,
+  isProduction,
   type EnvironmentConfig,
   selectEnvironments,
   validateEnvironments,
@@ -36,7 +37,7 @@ export interface BuildEnvironmentOptions {
 /** The policy rules, accepted trade-offs and suppressions that apply to an environment. */
 export function policyContext(environment: EnvironmentConfig): PolicyContext {
   return {
-    production: environment.name === 'prod',
+    production: isProduction(environment.name),
     acceptedTradeoffs: environment.policy.acceptedTradeoffs,
     rules: allRules({ supportedKubernetesVersions: Object.keys(EKS_STANDARD_SUPPORT) }),
     suppressions: POLICY_SUPPRESSIONS,

@@ -11,6 +11,7 @@ import type { Construct } from 'constructs';
 import { DatabaseAlarms } from '../constructs/database/database-alarms';
 import { PostgresDatabase } from '../constructs/database/postgres-database';
 import type { PlatformNetwork } from '../constructs/network/platform-network';
+import { isProduction } from '../environments';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
 export interface RdsStackProps extends PlatformStackProps {
@@ -43,7 +44,7 @@ export class RdsStack extends PlatformStack {
       subnetIds: props.network.databaseSubnets.ids,
       clientSecurityGroupIds: [props.nodeSecurityGroupId],
       // Test databases may be torn down with the environment; prod's may not.
-      preventDestroy: env.name === 'prod',
+      preventDestroy: isProduction(env.name),
     });
 
     new DatabaseAlarms(this, 'alarms', {

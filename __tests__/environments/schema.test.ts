@@ -1,30 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import {
-  ConfigValidationError,
-  type EnvironmentConfig,
-  environments,
-  type NatStrategy,
-  selectEnvironments,
-  validateEnvironments,
-} from '../../environments';
-import { prodEnv, testEnv } from '../helpers/environments';
+import type { NatStrategy } from '../../environments';
+import { errorFor, issuesFor, prodEnv, testEnv } from '../helpers/environments';
 
-/** Validates test and prod together and returns the error's message (fails if none). */
-function errorFor(test: EnvironmentConfig, prod: EnvironmentConfig = prodEnv()): string {
-  try {
-    validateEnvironments([test, prod]);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigValidationError);
-    return (error as Error).message;
-  }
-  throw new Error('expected validateEnvironments to throw');
+/** The committed test environment with one value replaced by something of the wrong shape. */
+function testWith(section: 'rds' | 'network' | 'tags', patch: Record<string, unknown>): unknown {
+  const env = testEnv();
+  return { ...env, [section]: { ...env[section], ...patch } };
 }
 
-describe('validateEnvironments', () => {
-  it('accepts the committed environments', () => {
-    expect(() => validateEnvironments(environments)).not.toThrow();
-  });
-
+describe('environment schema: each field', () => {
   it('throws when the account id is not 12 digits', () => {
     const message = errorFor(testEnv({ accountId: '12345' }));
     expect(message).toContain(
@@ -38,19 +22,6 @@ describe('validateEnvironments', () => {
     );
     expect(message).toMatch(
       /environments\.test\.region is not a known region of the aws partition, got "eu-middle-9"\. Fix: use one of .*eu-west-1/,
-    );
-  });
-
-  it('throws when prod has fewer than 3 availability zones', () => {
-    const message = errorFor(
-      testEnv(),
-      prodEnv({ availabilityZones: ['eu-west-1a', 'eu-west-1b'] }),
-    );
-    expect(message).toContain(
-      'environments.prod.availabilityZones must list at least 3 availability zones',
-    );
-    expect(message).toContain(
-      'got ["eu-west-1a","eu-west-1b"]. Fix: list 3 or more distinct zones of eu-west-1, e.g. eu-west-1a, eu-west-1b, eu-west-1c',
     );
   });
 
@@ -71,13 +42,6 @@ describe('validateEnvironments', () => {
     );
   });
 
-  it('throws when an availability zone is not in the region', () => {
-    const message = errorFor(testEnv({ availabilityZones: ['eu-west-1a', 'us-east-1b'] }));
-    expect(message).toContain(
-      'environments.test.availabilityZones[1] is not an availability zone of eu-west-1, got "us-east-1b". Fix: use a zone name of the form eu-west-1a',
-    );
-  });
-
   it('throws when the VPC CIDR is not a private range', () => {
     const message = errorFor(testEnv({ network: { vpcCidr: '52.20.0.0/16' } }));
     expect(message).toContain(
@@ -94,89 +58,10 @@ describe('validateEnvironments', () => {
     );
   });
 
-  it('throws when the VPC CIDR is too small for the subnets', () => {
-    const message = errorFor(testEnv({ network: { vpcCidr: '10.20.0.0/18' } }));
-    expect(message).toContain('environments.test.network.vpcCidr is too small for the subnets');
-    expect(message).toContain(
-      '(private /19, public /24, database /24, 4 slots per tier) needs 34816 addresses, the VPC has 16384, got "10.20.0.0/18". Fix: use a VPC CIDR of /16 or larger, or smaller subnets',
-    );
-  });
-
-  it('throws when explicit subnet CIDRs overlap computed ones', () => {
-    const message = errorFor(
-      testEnv({
-        network: {
-          subnets: { database: { prefixLength: 24, cidrs: ['10.20.0.0/24', '10.20.200.0/24'] } },
-        },
-      }),
-    );
-    expect(message).toContain(
-      'environments.test.network.subnets.database overlaps the private subnet 10.20.0.0/19 (eu-west-1a), got "10.20.0.0/24". Fix: move the database subnets',
-    );
-  });
-
-  it('throws when explicit subnet CIDRs overlap each other', () => {
-    const message = errorFor(
-      testEnv({
-        network: {
-          subnets: { public: { prefixLength: 24, cidrs: ['10.20.250.0/24', '10.20.250.0/24'] } },
-        },
-      }),
-    );
-    expect(message).toContain(
-      'environments.test.network.subnets.public overlaps the public subnet 10.20.250.0/24 (eu-west-1a)',
-    );
-  });
-
-  it('throws when an explicit subnet is outside the VPC or the count does not match the zones', () => {
-    const message = errorFor(
-      testEnv({ network: { subnets: { public: { prefixLength: 24, cidrs: ['10.99.0.0/24'] } } } }),
-    );
-    expect(message).toContain(
-      'environments.test.network.subnets.public.cidrs must give exactly one CIDR per availability zone (2)',
-    );
-    expect(message).toContain(
-      'environments.test.network.subnets.public.cidrs[0] is not inside the VPC CIDR 10.20.0.0/16, got "10.99.0.0/24"',
-    );
-  });
-
-  it('throws when a subnet size is impossible', () => {
-    const message = errorFor(testEnv({ network: { subnets: { private: { prefixLength: 12 } } } }));
-    expect(message).toContain(
-      "environments.test.network.subnets.private.prefixLength must be a whole number above the VPC's /16 and at most /24",
-    );
-    expect(message).toContain('got 12. Fix: use a value from 17 to 24');
-  });
-
-  it('throws when test and prod share a state bucket', () => {
-    const message = errorFor(testEnv({ state: { bucketName: prodEnv().state.bucketName } }));
-    expect(message).toContain(
-      'environments.prod.state.bucketName is already used by environments.test.state.bucketName: environments must not share state buckets, got "acme-platform-tfstate-prod-222222222222"',
-    );
-  });
-
-  it('throws when two environments in one account and region share a lock table', () => {
-    const message = errorFor(
-      testEnv({ accountId: '222222222222', state: { lockTableName: 'shared-lock' } }),
-      prodEnv({ state: { lockTableName: 'shared-lock' } }),
-    );
-    expect(message).toContain(
-      'environments.prod.state.lockTableName is already used by environments.test.state.lockTableName in the same account and region',
-    );
-  });
-
   it('throws when the NAT strategy is unknown', () => {
     const message = errorFor(testEnv({ network: { natGateways: 'none' as NatStrategy } }));
     expect(message).toContain(
       'environments.test.network.natGateways must be one of one-per-az, single, got "none". Fix:',
-    );
-  });
-
-  it('throws when prod uses a single NAT gateway', () => {
-    const message = errorFor(testEnv(), prodEnv({ network: { natGateways: 'single' } }));
-    expect(message).toContain('environments.prod.network.natGateways must be `one-per-az` in prod');
-    expect(message).toContain(
-      'got "single". Fix: set natGateways to `one-per-az`; `single` is a cost trade-off reserved for test',
     );
   });
 
@@ -186,80 +71,12 @@ describe('validateEnvironments', () => {
     expect(message).toContain('got "Acme_State"');
   });
 
-  it('throws when the state KMS key ARN is an alias or in another account', () => {
-    const alias = errorFor(
-      testEnv({ state: { kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:alias/state' } }),
-    );
-    expect(alias).toContain(
-      "environments.test.state.kmsKeyArn must be the ARN of a KMS key in eu-west-1 of account 111111111111 (Terraform's S3 backend refuses aliases)",
-    );
-    expect(() =>
-      validateEnvironments([
-        testEnv({
-          state: {
-            kmsKeyArn:
-              'arn:aws:kms:eu-west-1:111111111111:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40',
-          },
-        }),
-        prodEnv(),
-      ]),
-    ).not.toThrow();
-  });
-
-  it('throws when prod flow logs are kept less than 90 days or retention is not a CloudWatch value', () => {
-    expect(errorFor(testEnv(), prodEnv({ network: { flowLogRetentionDays: 30 } }))).toContain(
-      'environments.prod.network.flowLogRetentionDays must be a retention CloudWatch Logs accepts, of at least 90 days in prod, got 30',
-    );
-    expect(errorFor(testEnv({ network: { flowLogRetentionDays: 10 } }))).toContain(
-      'environments.test.network.flowLogRetentionDays must be a retention CloudWatch Logs accepts, got 10. Fix: use one of 1, 3, 5, 7, 14, 30',
-    );
-  });
-
-  it('throws when reserved zone slots are fewer than the zones', () => {
-    const message = errorFor(testEnv(), prodEnv({ network: { reservedAzSlots: 2 } }));
+  it('throws when the environment name cannot prefix a stack name or the owner tag is empty', () => {
+    const message = errorFor(testEnv({ name: 'Test env', tags: { owner: ' ' } }));
     expect(message).toContain(
-      'environments.prod.network.reservedAzSlots must be a whole number from the zone count (3) to 8, got 2',
+      'environments[0].name must be 1-16 lowercase letters or digits, starting with a letter (it prefixes every stack name), got "Test env". Fix: rename the environment, e.g. staging',
     );
-  });
-
-  it('throws when the environment name is unknown or the owner tag is empty', () => {
-    const message = errorFor(testEnv({ name: 'staging' as 'test', tags: { owner: ' ' } }));
-    expect(message).toContain('environments[0].name must be one of test, prod, got "staging"');
     expect(message).toContain('environments[0].tags.owner must be a non-empty tag value');
-  });
-
-  it('throws when the system node group sizes are inconsistent', () => {
-    const minAboveMax = errorFor(
-      testEnv({ eks: { systemNodeGroup: { minSize: 4, maxSize: 3, desiredSize: 3 } } }),
-    );
-    expect(minAboveMax).toContain(
-      'environments.test.eks.systemNodeGroup.minSize is above maxSize (3), got 4. Fix: make minSize <= desiredSize <= maxSize',
-    );
-    const desiredOutside = errorFor(testEnv({ eks: { systemNodeGroup: { desiredSize: 9 } } }));
-    expect(desiredOutside).toContain(
-      'environments.test.eks.systemNodeGroup.desiredSize must lie between minSize (2) and maxSize (3), got 9',
-    );
-  });
-
-  it('throws when prod has fewer than 3 system nodes', () => {
-    const message = errorFor(
-      testEnv(),
-      prodEnv({ eks: { systemNodeGroup: { minSize: 2, desiredSize: 2 } } }),
-    );
-    expect(message).toContain(
-      'environments.prod.eks.systemNodeGroup.minSize must be at least 3 in prod: one system node per zone',
-    );
-    expect(message).toContain('got 2. Fix: set it to 3');
-  });
-
-  it('throws when the public endpoint allow-list contains 0.0.0.0/0', () => {
-    const message = errorFor(
-      testEnv(),
-      prodEnv({ eks: { publicAccessCidrs: ['198.51.100.0/24', '0.0.0.0/0'] } }),
-    );
-    expect(message).toContain(
-      'environments.prod.eks.publicAccessCidrs[1] opens the Kubernetes API to the whole internet in prod, got "0.0.0.0/0". Fix: remove it',
-    );
   });
 
   it('throws when an add-on version does not look like vX.Y.Z-eksbuild.N', () => {
@@ -318,91 +135,56 @@ describe('validateEnvironments', () => {
     );
   });
 
-  it('throws when backup retention is outside 1-35, or 0 or under 7 in prod', () => {
-    expect(errorFor(testEnv({ rds: { backupRetentionDays: 36 } }))).toContain(
-      'environments.test.rds.backupRetentionDays must be 1 to 35 days (0, no backups, is allowed in test only), got 36',
-    );
-    expect(() =>
-      validateEnvironments([testEnv({ rds: { backupRetentionDays: 0 } }), prodEnv()]),
-    ).not.toThrow();
-    expect(errorFor(testEnv(), prodEnv({ rds: { backupRetentionDays: 0 } }))).toContain(
-      'environments.prod.rds.backupRetentionDays must be 7 to 35 days in prod (point-in-time recovery needs backups), got 0',
-    );
-    expect(errorFor(testEnv(), prodEnv({ rds: { backupRetentionDays: 3 } }))).toContain(
-      'environments.prod.rds.backupRetentionDays must be 7 to 35 days in prod',
-    );
-  });
-
-  it('throws when prod has no Multi-AZ standby or no deletion protection', () => {
+  it('throws when an extra tag key is reserved or a value is too long', () => {
     const message = errorFor(
-      testEnv(),
-      prodEnv({ rds: { multiAz: false, deletionProtection: false } }),
+      testEnv({ tags: { extra: { 'aws:team': 'x', team: 'y'.repeat(257) } } }),
     );
     expect(message).toContain(
-      'environments.prod.rds.multiAz must be true in prod: a single-AZ database is down until restored when its zone fails, got false. Fix: set multiAz: true; single-AZ is a cost trade-off reserved for test',
+      'environments.test.tags.extra has a tag key that is empty, longer than 128 characters or in the reserved aws: namespace, got "aws:team". Fix: rename the tag key',
     );
-    expect(message).toContain(
-      'environments.prod.rds.deletionProtection must be true in prod, got false',
-    );
-  });
-
-  it('throws when the engine version does not match the pinned major', () => {
-    expect(errorFor(testEnv({ rds: { majorVersion: '16', engineVersion: '17.6' } }))).toContain(
-      'environments.test.rds.engineVersion does not match the pinned major version 16 (expected 16.<minor>), got "17.6"',
-    );
-    expect(errorFor(testEnv({ rds: { majorVersion: '15' as '16' } }))).toContain(
-      'environments.test.rds.majorVersion must be one of 16, 17, got "15"',
-    );
-  });
-
-  it('throws when the maintenance window overlaps the backup window', () => {
-    expect(
-      errorFor(
-        testEnv({ rds: { backupWindow: '23:30-00:30', maintenanceWindow: 'mon:00:00-mon:01:00' } }),
-      ),
-    ).toContain(
-      'environments.test.rds.maintenanceWindow overlaps the backup window 23:30-00:30, got "mon:00:00-mon:01:00"',
-    );
-  });
-
-  it('throws when prod alarms go to nobody or an address is malformed', () => {
-    expect(errorFor(testEnv(), prodEnv({ rds: { alarmEmails: [] } }))).toContain(
-      'environments.prod.rds.alarmEmails must name at least one recipient in prod',
-    );
-    expect(errorFor(testEnv({ rds: { alarmEmails: ['oncall'] } }))).toContain(
-      'environments.test.rds.alarmEmails[0] is not an e-mail address, got "oncall"',
-    );
-  });
-
-  it('reports every problem at once, counted', () => {
-    const message = errorFor(
-      testEnv({ accountId: 'x', region: 'nowhere-1' }),
-      prodEnv({ network: { natGateways: 'single' } }),
-    );
-    expect(message).toMatch(
-      /^Invalid environment configuration \(\d+ problems\); nothing was synthesized:/,
-    );
-    expect(message).toContain('environments.test.accountId');
-    expect(message).toContain('environments.test.region');
-    expect(message).toContain('environments.prod.network.natGateways');
+    expect(message).toContain('environments.test.tags.extra.team is longer than 256 characters');
   });
 });
 
-describe('selectEnvironments', () => {
-  it('returns every environment when none is requested', () => {
-    expect(selectEnvironments(environments, undefined).map((e) => e.name)).toEqual([
-      'test',
-      'prod',
-    ]);
-  });
-
-  it('returns the one requested', () => {
-    expect(selectEnvironments(environments, 'prod').map((e) => e.name)).toEqual(['prod']);
-  });
-
-  it('throws when the requested environment does not exist', () => {
-    expect(() => selectEnvironments(environments, 'stage')).toThrow(
-      'PLATFORM_ENV names no environment, got "stage". Fix: set it to one of test, prod, or unset it to synthesize all',
+describe('environment schema: structure', () => {
+  it('throws when a field is missing', () => {
+    const { alarmEmails: _, ...rds } = testEnv().rds;
+    expect(errorFor({ ...testEnv(), rds })).toContain(
+      'environments.test.rds.alarmEmails is missing, got nothing. Fix: add it: every field is described in environments/schema.ts and docs/environments.md',
     );
+  });
+
+  it('throws when a string stands where a number or a boolean goes', () => {
+    const message = errorFor(testWith('rds', { allocatedStorageGiB: '20', multiAz: 'true' }));
+    expect(message).toContain(
+      'environments.test.rds.allocatedStorageGiB must be a number, got "20". Fix: write a number, without quotes',
+    );
+    expect(message).toContain(
+      'environments.test.rds.multiAz must be a boolean, got "true". Fix: write true or false, without quotes',
+    );
+  });
+
+  it('throws on an unknown key, naming the field it may have meant', () => {
+    expect(errorFor(testWith('rds', { alarmEmail: ['oncall@example.com'] }))).toContain(
+      'environments.test.rds.alarmEmail is not a known field, got ["oncall@example.com"]. Fix: did you mean alarmEmails? (a misspelt field is an error, never ignored)',
+    );
+    expect(errorFor(testWith('network', { ipv6: true }))).toContain(
+      'environments.test.network.ipv6 is not a known field, got true. Fix: use one of vpcCidr, natGateways, subnets, reservedAzSlots, flowLogRetentionDays',
+    );
+  });
+
+  it('throws when an environment is not an object, naming it by its place in the list', () => {
+    expect(errorFor(42)).toContain(
+      'environments[0] must be an object, got 42. Fix: write an object: { … }',
+    );
+  });
+
+  it('reports a structural problem beside every other problem of the environment', () => {
+    const { alarmEmails: _, ...rds } = testEnv().rds;
+    const issues = issuesFor({ ...testEnv({ accountId: '12345' }), rds }, prodEnv());
+    expect(issues.map((i) => i.path)).toEqual([
+      'environments.test.accountId',
+      'environments.test.rds.alarmEmails',
+    ]);
   });
 });

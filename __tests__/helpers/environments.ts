@@ -1,4 +1,10 @@
-import type { EnvironmentConfig } from '../../environments';
+import { expect } from 'vitest';
+import {
+  type ConfigIssue,
+  ConfigValidationError,
+  type EnvironmentConfig,
+  validateEnvironments,
+} from '../../environments';
 import { prod } from '../../environments/prod';
 import { test } from '../../environments/test';
 
@@ -29,4 +35,20 @@ export function testEnv(patch: DeepPartial<EnvironmentConfig> = {}): Environment
 /** The committed prod environment with a deep patch applied. */
 export function prodEnv(patch: DeepPartial<EnvironmentConfig> = {}): EnvironmentConfig {
   return merge(prod, patch);
+}
+
+/** The problems `validateEnvironments` finds in these environments (fails if it finds none). */
+export function issuesFor(...configs: readonly unknown[]): readonly ConfigIssue[] {
+  try {
+    validateEnvironments(configs as EnvironmentConfig[]);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigValidationError);
+    return (error as ConfigValidationError).issues;
+  }
+  throw new Error('expected validateEnvironments to throw');
+}
+
+/** Validates test and prod together and returns the error's message (fails if none). */
+export function errorFor(test: unknown, prod: unknown = prodEnv()): string {
+  return new ConfigValidationError(issuesFor(test, prod)).message;
 }

@@ -1,0 +1,334 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CROSS_ENVIRONMENT_RULES,
+  ENVIRONMENT_RULES,
+  windowsOverlap,
+} from '../../environments/rules';
+import { validateEnvironments } from '../../environments';
+import { errorFor, issuesFor, prodEnv, testEnv } from '../helpers/environments';
+
+describe('environment rules', () => {
+  it('throws when prod has fewer than 3 availability zones', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ availabilityZones: ['eu-west-1a', 'eu-west-1b'] }),
+    );
+    expect(message).toContain(
+      'environments.prod.availabilityZones must list at least 3 availability zones',
+    );
+    expect(message).toContain(
+      'got ["eu-west-1a","eu-west-1b"]. Fix: list 3 or more distinct zones of eu-west-1, e.g. eu-west-1a, eu-west-1b, eu-west-1c',
+    );
+  });
+
+  it('throws when an availability zone is not in the region', () => {
+    const message = errorFor(testEnv({ availabilityZones: ['eu-west-1a', 'us-east-1b'] }));
+    expect(message).toContain(
+      'environments.test.availabilityZones[1] is not an availability zone of eu-west-1, got "us-east-1b". Fix: use a zone name of the form eu-west-1a',
+    );
+  });
+
+  it('throws when the VPC CIDR is too small for the subnets', () => {
+    const message = errorFor(testEnv({ network: { vpcCidr: '10.20.0.0/18' } }));
+    expect(message).toContain('environments.test.network.vpcCidr is too small for the subnets');
+    expect(message).toContain(
+      '(private /19, public /24, database /24, 4 slots per tier) needs 34816 addresses, the VPC has 16384, got "10.20.0.0/18". Fix: use a VPC CIDR of /16 or larger, or smaller subnets',
+    );
+  });
+
+  it('throws when explicit subnet CIDRs overlap computed ones', () => {
+    const message = errorFor(
+      testEnv({
+        network: {
+          subnets: { database: { prefixLength: 24, cidrs: ['10.20.0.0/24', '10.20.200.0/24'] } },
+        },
+      }),
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.database overlaps the private subnet 10.20.0.0/19 (eu-west-1a), got "10.20.0.0/24". Fix: move the database subnets',
+    );
+  });
+
+  it('throws when explicit subnet CIDRs overlap each other', () => {
+    const message = errorFor(
+      testEnv({
+        network: {
+          subnets: { public: { prefixLength: 24, cidrs: ['10.20.250.0/24', '10.20.250.0/24'] } },
+        },
+      }),
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.public overlaps the public subnet 10.20.250.0/24 (eu-west-1a)',
+    );
+  });
+
+  it('throws when an explicit subnet is outside the VPC or the count does not match the zones', () => {
+    const message = errorFor(
+      testEnv({ network: { subnets: { public: { prefixLength: 24, cidrs: ['10.99.0.0/24'] } } } }),
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.public.cidrs must give exactly one CIDR per availability zone (2)',
+    );
+    expect(message).toContain(
+      'environments.test.network.subnets.public.cidrs[0] is not inside the VPC CIDR 10.20.0.0/16, got "10.99.0.0/24"',
+    );
+  });
+
+  it('throws when a subnet size is impossible', () => {
+    const message = errorFor(testEnv({ network: { subnets: { private: { prefixLength: 12 } } } }));
+    expect(message).toContain(
+      "environments.test.network.subnets.private.prefixLength must be a whole number above the VPC's /16 and at most /24",
+    );
+    expect(message).toContain('got 12. Fix: use a value from 17 to 24');
+  });
+
+  it('throws when test and prod share a state bucket', () => {
+    const message = errorFor(testEnv({ state: { bucketName: prodEnv().state.bucketName } }));
+    expect(message).toContain(
+      'environments.prod.state.bucketName is already used by environments.test.state.bucketName: environments must not share state buckets, got "acme-platform-tfstate-prod-222222222222"',
+    );
+  });
+
+  it('throws when two environments in one account and region share a lock table', () => {
+    const message = errorFor(
+      testEnv({ accountId: '222222222222', state: { lockTableName: 'shared-lock' } }),
+      prodEnv({ state: { lockTableName: 'shared-lock' } }),
+    );
+    expect(message).toContain(
+      'environments.prod.state.lockTableName is already used by environments.test.state.lockTableName in the same account and region',
+    );
+  });
+
+  it('throws when prod uses a single NAT gateway', () => {
+    const message = errorFor(testEnv(), prodEnv({ network: { natGateways: 'single' } }));
+    expect(message).toContain('environments.prod.network.natGateways must be `one-per-az` in prod');
+    expect(message).toContain(
+      'got "single". Fix: set natGateways to `one-per-az`; `single` is a cost trade-off reserved for test',
+    );
+  });
+
+  it('throws when the state KMS key ARN is an alias or in another account', () => {
+    const alias = errorFor(
+      testEnv({ state: { kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:alias/state' } }),
+    );
+    expect(alias).toContain(
+      "environments.test.state.kmsKeyArn must be the ARN of a KMS key in eu-west-1 of account 111111111111 (Terraform's S3 backend refuses aliases)",
+    );
+    expect(() =>
+      validateEnvironments([
+        testEnv({
+          state: {
+            kmsKeyArn:
+              'arn:aws:kms:eu-west-1:111111111111:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40',
+          },
+        }),
+        prodEnv(),
+      ]),
+    ).not.toThrow();
+  });
+
+  it('throws when prod flow logs are kept less than 90 days or retention is not a CloudWatch value', () => {
+    expect(errorFor(testEnv(), prodEnv({ network: { flowLogRetentionDays: 30 } }))).toContain(
+      'environments.prod.network.flowLogRetentionDays must be a retention CloudWatch Logs accepts, of at least 90 days in prod, got 30',
+    );
+    expect(errorFor(testEnv({ network: { flowLogRetentionDays: 10 } }))).toContain(
+      'environments.test.network.flowLogRetentionDays must be a retention CloudWatch Logs accepts, got 10. Fix: use one of 1, 3, 5, 7, 14, 30',
+    );
+  });
+
+  it('throws when reserved zone slots are fewer than the zones', () => {
+    const message = errorFor(testEnv(), prodEnv({ network: { reservedAzSlots: 2 } }));
+    expect(message).toContain(
+      'environments.prod.network.reservedAzSlots must be a whole number from the zone count (3) to 8, got 2',
+    );
+  });
+
+  it('throws when the system node group sizes are inconsistent', () => {
+    const minAboveMax = errorFor(
+      testEnv({ eks: { systemNodeGroup: { minSize: 4, maxSize: 3, desiredSize: 3 } } }),
+    );
+    expect(minAboveMax).toContain(
+      'environments.test.eks.systemNodeGroup.minSize is above maxSize (3), got 4. Fix: make minSize <= desiredSize <= maxSize',
+    );
+    const desiredOutside = errorFor(testEnv({ eks: { systemNodeGroup: { desiredSize: 9 } } }));
+    expect(desiredOutside).toContain(
+      'environments.test.eks.systemNodeGroup.desiredSize must lie between minSize (2) and maxSize (3), got 9',
+    );
+  });
+
+  it('throws when prod has fewer than 3 system nodes', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ eks: { systemNodeGroup: { minSize: 2, desiredSize: 2 } } }),
+    );
+    expect(message).toContain(
+      'environments.prod.eks.systemNodeGroup.minSize must be at least 3 in prod: one system node per zone',
+    );
+    expect(message).toContain('got 2. Fix: set it to 3');
+  });
+
+  it('throws when the public endpoint allow-list contains 0.0.0.0/0', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ eks: { publicAccessCidrs: ['198.51.100.0/24', '0.0.0.0/0'] } }),
+    );
+    expect(message).toContain(
+      'environments.prod.eks.publicAccessCidrs[1] opens the Kubernetes API to the whole internet in prod, got "0.0.0.0/0". Fix: remove it',
+    );
+  });
+
+  it('throws when backup retention is outside 1-35, or 0 or under 7 in prod', () => {
+    expect(errorFor(testEnv({ rds: { backupRetentionDays: 36 } }))).toContain(
+      'environments.test.rds.backupRetentionDays must be 1 to 35 days (0, no backups, is allowed in test only), got 36',
+    );
+    expect(() =>
+      validateEnvironments([testEnv({ rds: { backupRetentionDays: 0 } }), prodEnv()]),
+    ).not.toThrow();
+    expect(errorFor(testEnv(), prodEnv({ rds: { backupRetentionDays: 0 } }))).toContain(
+      'environments.prod.rds.backupRetentionDays must be 7 to 35 days in prod (point-in-time recovery needs backups), got 0',
+    );
+    expect(errorFor(testEnv(), prodEnv({ rds: { backupRetentionDays: 3 } }))).toContain(
+      'environments.prod.rds.backupRetentionDays must be 7 to 35 days in prod',
+    );
+  });
+
+  it('throws when prod has no Multi-AZ standby or no deletion protection', () => {
+    const message = errorFor(
+      testEnv(),
+      prodEnv({ rds: { multiAz: false, deletionProtection: false } }),
+    );
+    expect(message).toContain(
+      'environments.prod.rds.multiAz must be true in prod: a single-AZ database is down until restored when its zone fails, got false. Fix: set multiAz: true; single-AZ is a cost trade-off reserved for test',
+    );
+    expect(message).toContain(
+      'environments.prod.rds.deletionProtection must be true in prod, got false',
+    );
+  });
+
+  it('throws when the engine version does not match the pinned major', () => {
+    expect(errorFor(testEnv({ rds: { majorVersion: '16', engineVersion: '17.6' } }))).toContain(
+      'environments.test.rds.engineVersion does not match the pinned major version 16 (expected 16.<minor>), got "17.6"',
+    );
+    expect(errorFor(testEnv({ rds: { majorVersion: '15' as '16' } }))).toContain(
+      'environments.test.rds.majorVersion must be one of 16, 17, got "15"',
+    );
+  });
+
+  it('throws when the maintenance window overlaps the backup window', () => {
+    expect(
+      errorFor(
+        testEnv({ rds: { backupWindow: '23:30-00:30', maintenanceWindow: 'mon:00:00-mon:01:00' } }),
+      ),
+    ).toContain(
+      'environments.test.rds.maintenanceWindow overlaps the backup window 23:30-00:30, got "mon:00:00-mon:01:00"',
+    );
+  });
+
+  it('throws when prod alarms go to nobody or an address is malformed', () => {
+    expect(errorFor(testEnv(), prodEnv({ rds: { alarmEmails: [] } }))).toContain(
+      'environments.prod.rds.alarmEmails must name at least one recipient in prod',
+    );
+    expect(errorFor(testEnv({ rds: { alarmEmails: ['oncall'] } }))).toContain(
+      'environments.test.rds.alarmEmails[0] is not an e-mail address, got "oncall"',
+    );
+  });
+});
+
+/** For each named rule, environments that break it (test first, then prod). */
+const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
+  prodZones: [testEnv(), prodEnv({ availabilityZones: ['eu-west-1a', 'eu-west-1b'] })],
+  zonesInRegion: [testEnv({ availabilityZones: ['eu-west-1a', 'us-east-1b'] }), prodEnv()],
+  stateKeyInAccount: [
+    testEnv({ state: { kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:alias/state' } }),
+    prodEnv(),
+  ],
+  prodStateHistory: [testEnv(), prodEnv({ state: { noncurrentVersionRetentionDays: 7 } })],
+  prodNatPerZone: [testEnv(), prodEnv({ network: { natGateways: 'single' } })],
+  prodFlowLogRetention: [testEnv(), prodEnv({ network: { flowLogRetentionDays: 30 } })],
+  slotsForEveryZone: [testEnv(), prodEnv({ network: { reservedAzSlots: 2 } })],
+  subnetPlan: [testEnv({ network: { vpcCidr: '10.20.0.0/18' } }), prodEnv()],
+  publicEndpointNotOpen: [testEnv({ eks: { publicAccessCidrs: ['0.0.0.0/0'] } }), prodEnv()],
+  prodEksLogRetention: [testEnv(), prodEnv({ eks: { logRetentionDays: 30 } })],
+  prodSystemNodePerZone: [
+    testEnv(),
+    prodEnv({ eks: { systemNodeGroup: { minSize: 2, desiredSize: 2 } } }),
+  ],
+  systemNodeSizes: [testEnv({ eks: { systemNodeGroup: { desiredSize: 9 } } }), prodEnv()],
+  instanceTypesMatchAmi: [
+    testEnv({ eks: { systemNodeGroup: { instanceTypes: ['m7g.large'] } } }),
+    prodEnv(),
+  ],
+  engineVersionInMajor: [testEnv({ rds: { majorVersion: '16' } }), prodEnv()],
+  storageWithinMaximum: [testEnv({ rds: { allocatedStorageGiB: 200 } }), prodEnv()],
+  prodMultiAzDatabase: [testEnv(), prodEnv({ rds: { multiAz: false } })],
+  prodDeletionProtection: [testEnv(), prodEnv({ rds: { deletionProtection: false } })],
+  prodBackups: [testEnv(), prodEnv({ rds: { backupRetentionDays: 3 } })],
+  windowsApart: [testEnv({ rds: { maintenanceWindow: 'mon:02:30-mon:03:30' } }), prodEnv()],
+  windowsLastHalfHour: [testEnv({ rds: { backupWindow: '02:00-02:15' } }), prodEnv()],
+  prodDatabaseLogRetention: [testEnv(), prodEnv({ rds: { logRetentionDays: 30 } })],
+  prodAlarmRecipients: [testEnv(), prodEnv({ rds: { alarmEmails: [] } })],
+  prodAcceptsNoTradeoffs: [testEnv(), prodEnv({ policy: { acceptedTradeoffs: ['nat-per-az'] } })],
+  uniqueNames: [testEnv(), testEnv({ state: { bucketName: 'b1', accessLogBucketName: 'b2' } })],
+  ownStateBuckets: [testEnv({ state: { bucketName: prodEnv().state.bucketName } }), prodEnv()],
+  ownLockTables: [
+    testEnv({ accountId: '222222222222', state: { lockTableName: 'shared-lock' } }),
+    prodEnv({ state: { lockTableName: 'shared-lock' } }),
+  ],
+};
+
+describe('every named rule', () => {
+  it('has a negative case below', () => {
+    expect(Object.keys(BREAKS).sort()).toEqual(
+      [...Object.keys(ENVIRONMENT_RULES), ...Object.keys(CROSS_ENVIRONMENT_RULES)].sort(),
+    );
+  });
+
+  for (const [rule, environments] of Object.entries(BREAKS)) {
+    it(`throws when ${rule} is broken, naming the rule`, () => {
+      expect(issuesFor(...environments).map((issue) => issue.rule)).toContain(rule);
+    });
+  }
+});
+
+describe('how rules and field checks combine', () => {
+  it("tells prod prod's bound when a value breaks a field check and prod's rule", () => {
+    const zones = issuesFor(testEnv(), prodEnv({ availabilityZones: [] }));
+    expect(zones.map((i) => i.problem)).toEqual([
+      'must list at least 3 availability zones so prod survives the loss of a zone with quorum intact',
+    ]);
+    const retention = issuesFor(testEnv(), prodEnv({ rds: { logRetentionDays: 10 } }));
+    expect(retention).toHaveLength(1);
+    expect(retention[0].fix).toBe(
+      'use one of 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653',
+    );
+  });
+
+  it('skips a rule while a field it reads has a problem of its own: one mistake, one line', () => {
+    // The subnet plan would also complain about every tier's size against a /28.
+    const issues = issuesFor(testEnv({ network: { vpcCidr: '10.20.0.0/28' } }), prodEnv());
+    expect(issues.map((i) => [i.path, i.rule])).toEqual([
+      ['environments.test.network.vpcCidr', undefined],
+    ]);
+  });
+
+  it('throws when a window is shorter than the 30 minutes RDS requires', () => {
+    expect(errorFor(testEnv({ rds: { maintenanceWindow: 'sun:04:00-sun:04:00' } }))).toContain(
+      'environments.test.rds.maintenanceWindow lasts 0 minutes, and RDS requires at least 30, got "sun:04:00-sun:04:00"',
+    );
+  });
+});
+
+describe('windowsOverlap', () => {
+  it('finds a daily window that wraps past midnight into the weekly window', () => {
+    expect(windowsOverlap('23:30-00:30', 'tue:00:00-tue:01:00')).toBe(true);
+  });
+
+  it('finds a weekly window that wraps past Sunday', () => {
+    expect(windowsOverlap('00:30-01:00', 'sun:23:00-mon:01:00')).toBe(true);
+  });
+
+  it('lets windows touch without overlapping', () => {
+    expect(windowsOverlap('02:00-03:00', 'sun:03:00-sun:04:00')).toBe(false);
+    expect(windowsOverlap('02:00-03:00', 'sat:23:00-sun:02:00')).toBe(false);
+  });
+});
