@@ -1,11 +1,12 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { TerraformStack } from 'cdktf';
+import { describe, expect, it, vi } from 'vitest';
 import { ConfigValidationError, environments } from '../environments';
 import { synthesizePlatform } from '../stacks/platform';
 import { prodEnv, testEnv } from './helpers/environments';
-import { ROOT, tempDir, TSX } from './helpers/paths';
+import { copyApp, ROOT, tempDir, TSX } from './helpers/paths';
 import { readStackJson, type SynthJson } from './helpers/synth';
 
 const COMPONENTS = ['tfstate', 'network', 'eks-infra', 'rds'];
@@ -76,6 +77,33 @@ describe('the whole app', () => {
     ).toThrow(ConfigValidationError);
     expect(existsSync(badOutdir)).toBe(false);
   });
+
+  it("runs every stack's own validations before writing any stack, and stops on a failure", () => {
+    // The App skips validations during synth (the policy would run twice); synthesizePlatform
+    // runs them itself, for every stack, before the first is written.
+    const outdir = join(tempDir('platform-validations'), 'out');
+    const stacksIn = (dir: string) =>
+      existsSync(join(dir, 'stacks')) ? readdirSync(join(dir, 'stacks')).length : 0;
+    const written: number[] = [];
+    const validate = vi
+      .spyOn(TerraformStack.prototype, 'runAllValidations')
+      .mockImplementation(() => written.push(stacksIn(outdir)));
+    try {
+      synthesizePlatform(environments, { outdir, environmentName: 'test' });
+      expect(written).toEqual(COMPONENTS.map(() => 0));
+      expect(stacksIn(outdir)).toBe(COMPONENTS.length);
+      validate.mockImplementationOnce(() => {
+        throw new Error('a construct is invalid');
+      });
+      const again = join(tempDir('platform-validations'), 'out');
+      expect(() => synthesizePlatform(environments, { outdir: again })).toThrow(
+        'a construct is invalid',
+      );
+      expect(stacksIn(again)).toBe(0);
+    } finally {
+      validate.mockRestore();
+    }
+  });
 });
 
 describe('main.ts as a process', () => {
@@ -126,6 +154,27 @@ describe('main.ts as a process', () => {
     expect(Object.keys(readStackJson(outdir, 'prod-network').terraform?.backend ?? {})).toEqual([
       's3',
     ]);
+  });
+
+  it('points a crash at the TypeScript source, though source maps are off during the synth', () => {
+    const copy = copyApp('platform-crash');
+    try {
+      const file = join(copy, 'constructs', 'network', 'flow-logs.ts');
+      const lines = readFileSync(file, 'utf8').split('\n');
+      const at = lines.findIndex((line) => line.includes('super(scope, id);')) + 1;
+      lines.splice(at, 0, "    throw new TypeError('injected crash');");
+      writeFileSync(file, lines.join('\n'));
+      const result = spawnSync(TSX, ['main.ts'], {
+        cwd: copy,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: join(copy, 'out') },
+        encoding: 'utf8',
+      });
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toContain('TypeError: injected crash');
+      expect(result.stderr).toContain(`constructs/network/flow-logs.ts:${at + 1}:`);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
+    }
   });
 
   it('refuses a bootstrap local state without PLATFORM_ENV', () => {

@@ -96,6 +96,9 @@ function withRules<S extends z.ZodType>(
   }, schema);
 }
 
+// One parse per process: compiling zod's fast path would cost more than it saves.
+z.config({ jitless: true });
+
 const environmentsSchema = withRules(
   z.array(withRules(environmentSchema, ENVIRONMENT_RULES)),
   CROSS_ENVIRONMENT_RULES,

@@ -103,8 +103,13 @@ export function synthesizePlatform(
       },
     ]);
   }
-  // Only now, with a valid config, is the output directory created.
-  const app = new App(options.outdir ? { outdir: options.outdir } : {});
+  // Only now, with a valid config, is the output directory created. Validations run below, for
+  // every stack before any is written; the App skips them during synth, where the policy would
+  // otherwise run a second time per stack (through PolicyAspect) at about 100 ms each.
+  const app = new App({
+    skipValidation: true,
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
   const built = selected.map((environment) => ({
     environment,
     stacks: buildEnvironment(
@@ -123,6 +128,10 @@ export function synthesizePlatform(
   if (findings.length > 0) {
     throw new PolicyViolationError(findings);
   }
+  // The constructs' own validations (cdktf's provider checks among them).
+  built.forEach(({ stacks }) =>
+    Object.values(stacks).forEach((stack) => stack.runAllValidations()),
+  );
   app.synth();
   return app;
 }

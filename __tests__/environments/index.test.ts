@@ -1,10 +1,10 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environments, selectEnvironments } from '../../environments';
 import { staging } from '../fixtures/staging';
-import { ROOT, tempDir, TSX } from '../helpers/paths';
+import { copyApp, TSX } from '../helpers/paths';
 import { readStackJson } from '../helpers/synth';
 
 describe('selectEnvironments', () => {
@@ -29,12 +29,8 @@ describe('selectEnvironments', () => {
 describe('adding an environment', () => {
   it('takes environments/staging.ts and two lines in environments/index.ts, nothing else', () => {
     // GIVEN a copy of the app with the fixture written as environments/staging.ts and listed
-    const copy = tempDir('platform-add-environment');
+    const copy = copyApp('platform-add-environment');
     try {
-      for (const entry of ['main.ts', 'stacks', 'constructs', 'environments']) {
-        cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
-      }
-      symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
       writeFileSync(
         join(copy, 'environments', 'staging.ts'),
         `import type { EnvironmentConfig } from './schema';\n\nexport const staging: EnvironmentConfig = ${JSON.stringify(staging, null, 2)};\n`,

@@ -1,4 +1,4 @@
-import { mkdtempSync } from 'node:fs';
+import { cpSync, mkdtempSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -7,4 +7,17 @@ export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
 export function tempDir(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `${prefix}-`));
+}
+
+/**
+ * A copy of the app (main.ts, stacks, constructs, environments) in a temporary directory, with
+ * the project's node_modules linked in, to run after editing its sources. The caller removes it.
+ */
+export function copyApp(prefix: string): string {
+  const copy = tempDir(prefix);
+  for (const entry of ['main.ts', 'stacks', 'constructs', 'environments']) {
+    cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
+  }
+  symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));
+  return copy;
 }
