@@ -3,6 +3,8 @@
  * several fields, the environment's role (prod or not) or every environment at once. Each is
  * named, declares what it reads, and has its own negative test (__tests__/environments).
  */
+import { windowSpan, windowsOverlap } from '../constructs/database/windows';
+import { INSTANCE_FAMILIES, instanceFamily } from '../constructs/eks/system-node-group';
 import {
   contains,
   lastAddress,
@@ -13,8 +15,7 @@ import {
 } from '../constructs/network/cidr';
 import { planSubnets, SUBNET_TIERS } from '../constructs/network/subnet-plan';
 import { LOG_RETENTION_DAYS } from './aws-regions';
-import * as schema from './schema';
-import { type EnvironmentConfig, INSTANCE_FAMILIES, instanceFamily, isProduction } from './schema';
+import { type EnvironmentConfig, isProduction } from './schema';
 
 /** Records `<problem>. Fix: <fix>` at a path relative to what the rule checks (`rds.multiAz`, `[1].name`). */
 export type Report = (path: string, value: unknown, message: string) => void;
@@ -208,7 +209,7 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
   ),
   windowsLastHalfHour: rule(['rds.backupWindow', 'rds.maintenanceWindow'], ({ rds }, report) =>
     (['backupWindow', 'maintenanceWindow'] as const).forEach((key) => {
-      const [, length] = span(rds[key], key === 'backupWindow') ?? [0, 30];
+      const [, length] = windowSpan(rds[key], key === 'backupWindow') ?? [0, 30];
       const message = `lasts ${length} minutes, and RDS requires at least 30. Fix: widen it to 30 minutes or more`;
       if (length < 30) report(`rds.${key}`, rds[key], message);
     }),
@@ -283,33 +284,6 @@ function checkSubnetPlan({ availabilityZones: zones, network }: Env, report: Rep
       report(`network.subnets.${b.tier}`, b.cidr, message);
     }),
   );
-}
-
-const WEEK = 7 * 1440;
-const DAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
-
-/** A window as [first minute of the week, length in minutes]; `null` when malformed. */
-function span(window: string, daily: boolean): [number, number] | null {
-  const t = (daily ? schema.BACKUP_WINDOW : schema.MAINTENANCE_WINDOW).exec(window)?.slice(1);
-  if (!t) return null;
-  const [start, end] = daily
-    ? [Number(t[0]) * 60 + Number(t[1]), Number(t[2]) * 60 + Number(t[3])]
-    : [0, 3].map((i) => DAYS.indexOf(t[i]) * 1440 + Number(t[i + 1]) * 60 + Number(t[i + 2]));
-  const period = daily ? 1440 : WEEK;
-  // A daily window that ends where it starts lasts the whole day.
-  return [start, (end - start + period) % period || (daily ? 1440 : 0)];
-}
-
-/** The minutes of the week from `start` on, `length` of them. */
-const minutes = (start: number, length: number): number[] =>
-  Array.from({ length }, (_, i) => (start + i) % WEEK);
-
-/** Whether the daily backup window and the weekly maintenance window share any minute. */
-export function windowsOverlap(backup: string, maintenance: string): boolean {
-  const [b, m] = [span(backup, true), span(maintenance, false)];
-  if (!b || !m) return false;
-  const weekly = new Set(minutes(...m));
-  return DAYS.some((_, day) => minutes(day * 1440 + b[0], b[1]).some((x) => weekly.has(x)));
 }
 
 /** Rules over every environment at once; their paths start with the environment's index. */

@@ -1,14 +1,25 @@
 /**
  * The environment model: every field defined once, as a zod schema with its doc comment, type,
- * range, pattern and message. The types are inferred from it. Rules that read several fields
- * (prod versus test, CIDR planning, windows) are `rules.ts`; `validation.ts` runs both and
- * reports every problem. How to add a field or an environment: docs/environments.md.
+ * range, pattern and message; the types are inferred from it. Rules that read several fields are
+ * `rules.ts`; `validation.ts` runs both and reports. Guide: docs/environments.md.
  *
- * Every message reads `<problem>. Fix: <fix>`; the report inserts the value before `. Fix:`.
- * `{path}` in a message (`{region}`) is the environment's value at that path.
+ * A message reads `<problem>. Fix: <fix>`; the report inserts `, got <value>` before `. Fix:`.
+ * `{path}` in a message (`{region}`) is the environment's own value at that path.
  */
 import { z } from 'zod';
+import {
+  MONITORING_INTERVALS,
+  POSTGRES_MAJOR_VERSIONS,
+} from '../constructs/database/postgres-database';
+import { BACKUP_WINDOW, MAINTENANCE_WINDOW } from '../constructs/database/windows';
+import { EKS_STANDARD_SUPPORT } from '../constructs/eks/platform-cluster';
+import {
+  INSTANCE_FAMILIES,
+  instanceFamily,
+  SYSTEM_NODE_AMI_TYPES,
+} from '../constructs/eks/system-node-group';
 import { isPrivate, type Ipv4Cidr, parseCidr, PRIVATE_RANGES } from '../constructs/network/cidr';
+import { NAT_GATEWAY_LAYOUTS } from '../constructs/network/platform-network';
 import { TRADEOFFS } from '../constructs/policy/engine';
 import { AWS_REGIONS, LOG_RETENTION_DAYS } from './aws-regions';
 
@@ -22,10 +33,21 @@ export const PRODUCTION = 'prod';
 export const isProduction = (name: string): boolean => name === PRODUCTION;
 
 const text = (pattern: RegExp, message: string) => z.string().regex(pattern, message);
+const str = (test: (s: string) => boolean, message: string) => z.string().refine(test, message);
+const num = (test: (n: number) => boolean, message: string) => z.number().refine(test, message);
+const oneOf = <T extends readonly [string, ...string[]]>(values: T, fix: string) =>
+  z.enum(values, `must be one of ${values.join(', ')}${FIX}${fix}`);
 
-/** A whole number in [min, max]. A refinement, not `.int()`, whose issue would stop prod's rules. */
-const whole = (min: number, max: number, message: string) =>
-  z.number().refine(Number.isInteger, message).min(min, message).max(max, message);
+/**
+ * A whole number from `min` to `max`, its message made from the range. A refinement, not
+ * `.int()`, whose issue would stop prod's stricter rules from running.
+ */
+function whole(min: number, max: number, unit: string, fix: string, why = '') {
+  const range =
+    max === Infinity ? `of at least ${min}` : min <= 0 ? `up to ${max}` : `from ${min} to ${max}`;
+  const message = `must be a whole number ${unit ? `of ${unit} ` : ''}${range}${why}${FIX}${fix}`;
+  return z.number().refine(Number.isInteger, message).min(min, message).max(max, message);
+}
 
 /** An IPv4 CIDR block; the problem says what is malformed (its form, an octet, host bits). */
 const cidr = (fix: string) =>
@@ -40,55 +62,18 @@ const parsed = (block: string, test: (b: Ipv4Cidr) => boolean): boolean => {
   return typeof b === 'string' || test(b);
 };
 
-const logRetentionDays = z
-  .number()
-  .refine(
-    (days) => LOG_RETENTION_DAYS.includes(days),
-    `must be a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
-  );
-
+const logRetentionDays = num(
+  (days) => LOG_RETENTION_DAYS.includes(days),
+  `must be a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
+);
 const roleArn = (fix: string) =>
   text(
     /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
     `must be an IAM role ARN (arn:aws:iam::<account>:role/<name>). Fix: ${fix}`,
   );
 
-/** How NAT gateways are laid out. `single` is a named cost trade-off that only test may make. */
-export const NAT_STRATEGIES = ['one-per-az', 'single'] as const;
-
-/** AMI families for the managed system node group (Amazon Linux 2023). */
-export const SYSTEM_NODE_AMI_TYPES = ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'] as const;
-
-/**
- * Kubernetes versions in EKS standard support, with the date it ends (docs.aws.amazon.com,
- * "Understand the Kubernetes version lifecycle on EKS"). Add a version when EKS releases it;
- * remove one once its standard support has ended and no environment uses it.
- */
-export const EKS_STANDARD_SUPPORT: Readonly<Record<string, string>> = {
-  '1.34': '2026-12-02',
-  '1.35': '2027-03-27',
-};
-
-/** Instance families the system node group may use, by architecture. */
-export const INSTANCE_FAMILIES: Readonly<Record<'x86_64' | 'arm64', readonly string[]>> = {
-  x86_64: 't3 t3a m5 m5a m6i m6a m7i m7a c5 c6i c6a c7i c7a r5 r6i r6a r7i r7a'.split(' '),
-  arm64: 't4g m6g m7g m8g c6g c7g c8g r6g r7g r8g'.split(' '),
-};
-
-/** The family of an instance type (`m7i` of `m7i.large`), if it has the form of one. */
-export const instanceFamily = (type: string): string | undefined =>
-  /^([a-z]+\d+[a-z]*)\.(nano|micro|small|medium|large|metal|\d*xlarge)$/.exec(type)?.[1];
-
-/** PostgreSQL major versions this platform runs. */
-export const POSTGRES_MAJOR_VERSIONS = ['16', '17'] as const;
-
-/** Enhanced Monitoring intervals RDS accepts (0, off, is refused: monitoring is required). */
-export const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
-
-const HH_MM = '([01]\\d|2[0-3]):([0-5]\\d)';
-const DAY = '(mon|tue|wed|thu|fri|sat|sun)';
-export const BACKUP_WINDOW = new RegExp(`^${HH_MM}-${HH_MM}$`);
-export const MAINTENANCE_WINDOW = new RegExp(`^${DAY}:${HH_MM}-${DAY}:${HH_MM}$`);
+const SUPPORTED = Object.keys(EKS_STANDARD_SUPPORT);
+const UNTIL = SUPPORTED.map((v) => `${v} (until ${EKS_STANDARD_SUPPORT[v]})`).join(', ');
 
 const BUCKET_FIX = 'Fix: use a name like `<org>-platform-tfstate-<env>-<account id>`';
 const bucketName = text(
@@ -100,12 +85,12 @@ const bucketName = text(
 );
 
 const tagValue = (fix: string) =>
-  z
-    .string()
-    .refine(
-      (value) => value.trim() !== '' && value.length <= 256,
-      `must be a non-empty tag value of at most 256 characters. Fix: ${fix}`,
-    );
+  str(
+    (value) => value.trim() !== '' && value.length <= 256,
+    `must be a non-empty tag value of at most 256 characters. Fix: ${fix}`,
+  );
+const TAG_KEY =
+  'has a tag key that is empty, longer than 128 characters or in the reserved aws: namespace. Fix: rename the tag key';
 
 const tagsSchema = z.strictObject({
   /** Team or person accountable for the resources. */
@@ -121,14 +106,7 @@ const tagsSchema = z.strictObject({
     .superRefine((tags, ctx) =>
       Object.keys(tags)
         .filter((key) => key === '' || key.length > 128 || key.toLowerCase().startsWith('aws:'))
-        .forEach((key) =>
-          ctx.addIssue({
-            code: 'custom',
-            input: key,
-            message:
-              'has a tag key that is empty, longer than 128 characters or in the reserved aws: namespace. Fix: rename the tag key',
-          }),
-        ),
+        .forEach((key) => ctx.addIssue({ code: 'custom', input: key, message: TAG_KEY })),
     )
     .optional(),
 });
@@ -145,17 +123,9 @@ const stateSchema = z
     /** S3 bucket receiving the state bucket's server access logs. */
     accessLogBucketName: bucketName,
     /** Days a superseded state version is kept (prod: at least 30). */
-    noncurrentVersionRetentionDays: whole(
-      1,
-      3650,
-      'must be a whole number of days from 1 to 3650. Fix: set it to 30',
-    ),
+    noncurrentVersionRetentionDays: whole(1, 3650, 'days', 'set it to 30'),
     /** Days access log objects are kept. */
-    accessLogRetentionDays: whole(
-      1,
-      3650,
-      'must be a whole number of days from 1 to 3650. Fix: set it to 365',
-    ),
+    accessLogRetentionDays: whole(1, 3650, 'days', 'set it to 365'),
     /**
      * ARN of the state bucket's KMS key in the environment's region and account, printed by
      * `npm run bootstrap`. Terraform's S3 backend takes only a key ARN, and a key's id is random,
@@ -190,9 +160,9 @@ const networkSchema = z.strictObject({
       'must have a prefix length from /16 (the largest block AWS allows) to /24. Fix: use a /16 to /20 for an EKS VPC',
     ),
   /** NAT gateway layout; prod must use `one-per-az`. */
-  natGateways: z.enum(
-    NAT_STRATEGIES,
-    `must be one of ${NAT_STRATEGIES.join(', ')}. Fix: use \`one-per-az\` (survives a zone failure) or, in test only, \`single\``,
+  natGateways: oneOf(
+    NAT_GATEWAY_LAYOUTS,
+    'use `one-per-az` (survives a zone failure) or, in test only, `single`',
   ),
   /** Subnet sizes per tier (or explicit CIDRs); none may overlap another. */
   subnets: z.strictObject({
@@ -206,43 +176,38 @@ const networkSchema = z.strictObject({
   flowLogRetentionDays: logRetentionDays,
 });
 
+const ALL_FAMILIES = [...INSTANCE_FAMILIES.x86_64, ...INSTANCE_FAMILIES.arm64];
+
 /** The managed node group that runs the platform's controllers (never application pods). */
 const systemNodeGroupSchema = z.strictObject({
   /** Instance types, e.g. `m7i.large`, of a known family of `amiType`'s architecture. */
   instanceTypes: z
     .array(
-      z.string().refine(
-        (type) => {
-          const family = instanceFamily(type) ?? '';
-          return [...INSTANCE_FAMILIES.x86_64, ...INSTANCE_FAMILIES.arm64].includes(family);
-        },
+      str(
+        (type) => ALL_FAMILIES.includes(instanceFamily(type) ?? ''),
         `is not an instance type of a known general-purpose, compute or memory family. Fix: use a type of ${INSTANCE_FAMILIES.x86_64.join(', ')} (e.g. m7i.large), or of ${INSTANCE_FAMILIES.arm64.join(', ')} with AL2023_ARM_64_STANDARD, or add the family to INSTANCE_FAMILIES`,
       ),
     )
     .min(1, 'must list at least one instance type. Fix: use e.g. m7i.large'),
-  amiType: z.enum(
+  /** The EKS AMI, whose architecture the instance types must match. */
+  amiType: oneOf(
     SYSTEM_NODE_AMI_TYPES,
-    `must be one of ${SYSTEM_NODE_AMI_TYPES.join(', ')}. Fix: use AL2023_x86_64_STANDARD, or AL2023_ARM_64_STANDARD with Graviton instance types`,
+    'use AL2023_x86_64_STANDARD, or AL2023_ARM_64_STANDARD with Graviton instance types',
   ),
   /** At least 1; in prod at least 3, one per zone. */
-  minSize: whole(1, Infinity, 'must be a whole number of at least 1. Fix: set it to 2'),
-  maxSize: whole(
-    0,
-    100,
-    'must be a whole number up to 100. Fix: set it to a few nodes above minSize',
-  ),
+  minSize: whole(1, Infinity, '', 'set it to 2'),
+  /** At least minSize. */
+  maxSize: whole(0, 100, '', 'set it to a few nodes above minSize'),
   /** From minSize to maxSize; set at creation only, scaling changes it afterwards. */
   desiredSize: z.number(),
   /** Root volume size (gp3, encrypted). */
-  diskSizeGiB: whole(20, 1000, 'must be a whole number of GiB from 20 to 1000. Fix: use 50'),
+  diskSizeGiB: whole(20, 1000, 'GiB', 'use 50'),
 });
 
 const addonVersion = text(
   /^v\d+\.\d+\.\d+-eksbuild\.\d+$/,
   'does not look like an EKS add-on version vX.Y.Z-eksbuild.N. Fix: pick one from `aws eks describe-addon-versions --kubernetes-version {eks.kubernetesVersion}`',
 );
-const MINOR_VERSION = /^1\.\d{2}$/;
-const supported = Object.keys(EKS_STANDARD_SUPPORT);
 
 const eksSchema = z.strictObject({
   /** Cluster name; the network stack tags subnets for it (`karpenter.sh/discovery`). */
@@ -252,11 +217,11 @@ const eksSchema = z.strictObject({
   ),
   /** Kubernetes minor version, `1.NN`, one in EKS standard support (`EKS_STANDARD_SUPPORT`). */
   kubernetesVersion: text(
-    MINOR_VERSION,
-    `must be a Kubernetes minor version of the form 1.NN. Fix: use one in EKS standard support: ${supported.join(', ')}`,
+    /^1\.\d{2}$/,
+    `must be a Kubernetes minor version of the form 1.NN. Fix: use one in EKS standard support: ${SUPPORTED.join(', ')}`,
   ).refine(
-    (version) => !MINOR_VERSION.test(version) || supported.includes(version),
-    `is not in EKS standard support (extended support costs extra and ends in a forced upgrade). Fix: use one of ${supported.map((v) => `${v} (until ${EKS_STANDARD_SUPPORT[v]})`).join(', ')}, or add a newly released version to EKS_STANDARD_SUPPORT`,
+    (version) => !/^1\.\d{2}$/.test(version) || SUPPORTED.includes(version),
+    `is not in EKS standard support (extended support costs extra and ends in a forced upgrade). Fix: use one of ${UNTIL}, or add a newly released version to EKS_STANDARD_SUPPORT`,
   ),
   /** CIDRs that reach the public API endpoint; empty turns it off. Never `0.0.0.0/0`. */
   publicAccessCidrs: z.array(cidr('give the office or VPN egress range, e.g. 203.0.113.0/24')),
@@ -292,7 +257,8 @@ const eksSchema = z.strictObject({
 });
 
 const PG_NAME = /^[a-z][a-z0-9_]{0,62}$/;
-const PG_NAME_RULE = '1-63 lowercase letters, digits or underscores, starting with a letter';
+const PG_NAME_RULE =
+  'must be 1-63 lowercase letters, digits or underscores, starting with a letter';
 
 /** The application's PostgreSQL: the construct's `PostgresSettings` plus identity and alarms. */
 const rdsSchema = z.strictObject({
@@ -302,10 +268,7 @@ const rdsSchema = z.strictObject({
     'must be 1-63 lowercase letters, digits or single hyphens, starting with a letter. Fix: use e.g. platform-{name}',
   ),
   /** PostgreSQL major version; names the parameter group family. */
-  majorVersion: z.enum(
-    POSTGRES_MAJOR_VERSIONS,
-    `must be one of ${POSTGRES_MAJOR_VERSIONS.join(', ')}. Fix: pin 17 for a new database`,
-  ),
+  majorVersion: oneOf(POSTGRES_MAJOR_VERSIONS, 'pin 17 for a new database'),
   /** Full engine version, `MAJOR.MINOR` of `majorVersion` (minor upgrades are automatic). */
   engineVersion: text(
     /^\d+\.\d+$/,
@@ -316,69 +279,59 @@ const rdsSchema = z.strictObject({
     /^db\.[a-z0-9]+\.[a-z0-9]+$/,
     'is not an RDS instance class (db.<family>.<size>). Fix: use e.g. db.m7g.large or db.t4g.medium',
   ),
-  /** Initial gp3 storage, GiB, at most `maxAllocatedStorageGiB`. */
+  /** Initial gp3 storage, at most `maxAllocatedStorageGiB`. */
   allocatedStorageGiB: whole(
     20,
     Infinity,
-    'must be a whole number of GiB of at least 20 (the gp3 minimum for PostgreSQL). Fix: use 20 or more',
+    'GiB',
+    'use 20 or more',
+    ' (the gp3 minimum for PostgreSQL)',
   ),
-  /** Upper bound of storage autoscaling, GiB. */
-  maxAllocatedStorageGiB: whole(
-    0,
-    65536,
-    'must be a whole number of GiB up to 65536. Fix: use a ceiling such as 4x the initial storage',
-  ),
+  /** Upper bound of storage autoscaling. */
+  maxAllocatedStorageGiB: whole(0, 65536, 'GiB', 'use a ceiling such as 4x the initial storage'),
   /** A standby in another zone with automatic failover; required in prod. */
   multiAz: z.boolean(),
   /** Refuse deletion through the API; required in prod. */
   deletionProtection: z.boolean(),
-  databaseName: text(PG_NAME, `must be ${PG_NAME_RULE}. Fix: use e.g. app`),
-  masterUsername: z
-    .string()
-    .refine(
-      (name) => PG_NAME.test(name) && !['postgres', 'admin', 'rdsadmin'].includes(name),
-      `must be ${PG_NAME_RULE}, and not a reserved name. Fix: use e.g. platform_admin`,
-    ),
+  /** The application database. */
+  databaseName: text(PG_NAME, `${PG_NAME_RULE}. Fix: use e.g. app`),
+  /** The master user; RDS manages its password in Secrets Manager. */
+  masterUsername: str(
+    (name) => PG_NAME.test(name) && !['postgres', 'admin', 'rdsadmin'].includes(name),
+    `${PG_NAME_RULE}, and not a reserved name. Fix: use e.g. platform_admin`,
+  ),
   /** Days of automated backups; 0 (none) is a test trade-off, prod keeps 7 to 35. */
-  backupRetentionDays: whole(
-    0,
-    35,
+  backupRetentionDays: num(
+    (days) => Number.isInteger(days) && days >= 0 && days <= 35,
     'must be 1 to 35 days (0, no backups, is allowed in test only). Fix: use 7',
   ),
-  /** Daily backup window, UTC, `hh:mm-hh:mm`. */
+  /** Daily backup window, UTC, `hh:mm-hh:mm`, at least 30 minutes. */
   backupWindow: text(BACKUP_WINDOW, 'must be hh:mm-hh:mm in UTC. Fix: use e.g. 02:00-03:00'),
   /** Weekly maintenance window, UTC, `ddd:hh:mm-ddd:hh:mm`, apart from the backup window. */
   maintenanceWindow: text(
     MAINTENANCE_WINDOW,
     'must be ddd:hh:mm-ddd:hh:mm in UTC. Fix: use e.g. sun:04:00-sun:05:00',
   ),
-  /** Log statements slower than this, in ms (`log_min_duration_statement`). */
-  slowQueryThresholdMs: whole(
-    0,
-    2 ** 31 - 1,
-    'must be a whole number of milliseconds. Fix: use e.g. 500',
-  ),
+  /** Log statements slower than this, in ms (`log_min_duration_statement`); an hour at most. */
+  slowQueryThresholdMs: whole(0, 3_600_000, 'milliseconds', 'use e.g. 500'),
   /** Enhanced Monitoring interval, seconds. */
-  monitoringIntervalSeconds: z
-    .number()
-    .refine(
-      (seconds) => MONITORING_INTERVALS.includes(seconds),
-      `must be one of ${MONITORING_INTERVALS.join(', ')} (Enhanced Monitoring stays on). Fix: use 60`,
-    ),
+  monitoringIntervalSeconds: num(
+    (seconds) => MONITORING_INTERVALS.includes(seconds),
+    `must be one of ${MONITORING_INTERVALS.join(', ')} (Enhanced Monitoring stays on). Fix: use 60`,
+  ),
   /** Performance Insights retention: 7, a multiple of 31 up to 713, or 731. */
-  performanceInsightsRetentionDays: z
-    .number()
-    .refine(
-      (d) => d === 7 || d === 731 || (Number.isInteger(d) && d % 31 === 0 && d >= 31 && d <= 713),
-      'must be 7, a multiple of 31 up to 713, or 731. Fix: use 7 (free tier) or 731',
-    ),
+  performanceInsightsRetentionDays: num(
+    (d) => d === 7 || d === 731 || (Number.isInteger(d) && d % 31 === 0 && d >= 31 && d <= 713),
+    'must be 7, a multiple of 31 up to 713, or 731. Fix: use 7 (free tier) or 731',
+  ),
   /** Retention of the exported PostgreSQL logs (prod >= 90). */
   logRetentionDays,
-  /** Alarm when connections exceed this many. */
+  /** Alarm when connections exceed this many (about 80% of the class's max_connections). */
   connectionsAlarmThreshold: whole(
     1,
-    2 ** 31 - 1,
-    'must be a whole number of connections. Fix: use about 80% of the instance class max_connections',
+    100_000,
+    'connections',
+    'use about 80% of the instance class max_connections',
   ),
   /** E-mail addresses subscribed to the database's alarm topic; prod needs one at least. */
   alarmEmails: z.array(
@@ -401,12 +354,11 @@ export const environmentSchema = z.strictObject({
     /^\d{12}$/,
     'must be a 12-digit AWS account id. Fix: copy the id from `aws sts get-caller-identity --query Account` (keep leading zeros, as a string)',
   ),
-  region: z
-    .string()
-    .refine(
-      (region) => AWS_REGIONS.includes(region),
-      `is not a known region of the aws partition. Fix: use one of ${AWS_REGIONS.join(', ')}`,
-    ),
+  /** A region of the `aws` partition (aws-regions.ts). */
+  region: str(
+    (region) => AWS_REGIONS.includes(region),
+    `is not a known region of the aws partition. Fix: use one of ${AWS_REGIONS.join(', ')}`,
+  ),
   /** Zones of the region, in order, each once; prod needs three or more. */
   availabilityZones: z
     .array(z.string())
@@ -416,9 +368,9 @@ export const environmentSchema = z.strictObject({
     )
     .superRefine((zones, ctx) =>
       zones.forEach((zone, i) => {
-        if (zones.indexOf(zone) === i) return;
         const message = `is listed twice${FIX}list each zone once; subnets in the same zone give no redundancy`;
-        ctx.addIssue({ code: 'custom', path: [i], input: zone, message });
+        if (zones.indexOf(zone) !== i)
+          ctx.addIssue({ code: 'custom', path: [i], input: zone, message });
       }),
     ),
   tags: tagsSchema,

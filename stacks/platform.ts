@@ -1,12 +1,12 @@
 import { App, Aspects } from 'cdktf';
 import type { Construct } from 'constructs';
+import { EKS_STANDARD_SUPPORT } from '../constructs/eks/platform-cluster';
 import { PolicyViolationError } from '../constructs/policy/engine';
 import { checkStack, PolicyAspect, type PolicyContext } from '../constructs/policy/policy-aspect';
 import { allRules } from '../constructs/policy/rules';
 import { POLICY_SUPPRESSIONS } from '../environments/policy-suppressions';
 import {
   ConfigValidationError,
-  EKS_STANDARD_SUPPORT,
   isProduction,
   type EnvironmentConfig,
   selectEnvironments,

@@ -1,9 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CROSS_ENVIRONMENT_RULES,
-  ENVIRONMENT_RULES,
-  windowsOverlap,
-} from '../../environments/rules';
+import { CROSS_ENVIRONMENT_RULES, ENVIRONMENT_RULES } from '../../environments/rules';
 import { validateEnvironments } from '../../environments';
 import { errorFor, issuesFor, prodEnv, testEnv } from '../helpers/environments';
 
@@ -315,20 +311,5 @@ describe('how rules and field checks combine', () => {
     expect(errorFor(testEnv({ rds: { maintenanceWindow: 'sun:04:00-sun:04:00' } }))).toContain(
       'environments.test.rds.maintenanceWindow lasts 0 minutes, and RDS requires at least 30, got "sun:04:00-sun:04:00"',
     );
-  });
-});
-
-describe('windowsOverlap', () => {
-  it('finds a daily window that wraps past midnight into the weekly window', () => {
-    expect(windowsOverlap('23:30-00:30', 'tue:00:00-tue:01:00')).toBe(true);
-  });
-
-  it('finds a weekly window that wraps past Sunday', () => {
-    expect(windowsOverlap('00:30-01:00', 'sun:23:00-mon:01:00')).toBe(true);
-  });
-
-  it('lets windows touch without overlapping', () => {
-    expect(windowsOverlap('02:00-03:00', 'sun:03:00-sun:04:00')).toBe(false);
-    expect(windowsOverlap('02:00-03:00', 'sat:23:00-sun:02:00')).toBe(false);
   });
 });

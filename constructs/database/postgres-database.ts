@@ -15,6 +15,12 @@ export const EXPORTED_LOG_TYPES: readonly string[] = ['postgresql', 'upgrade'];
 
 export const POSTGRES_PORT = 5432;
 
+/** PostgreSQL major versions this platform runs. */
+export const POSTGRES_MAJOR_VERSIONS = ['16', '17'] as const;
+
+/** Enhanced Monitoring intervals RDS accepts (0, off, is refused: monitoring is required). */
+export const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
+
 /** How the database is sized, protected, backed up and observed. */
 export interface PostgresSettings {
   /** PostgreSQL major version, e.g. `17`; names the parameter group family. */

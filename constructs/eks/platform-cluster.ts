@@ -19,6 +19,16 @@ export const CONTROL_PLANE_LOG_TYPES: readonly string[] = [
   'scheduler',
 ];
 
+/**
+ * Kubernetes versions in EKS standard support, with the date it ends (docs.aws.amazon.com,
+ * "Understand the Kubernetes version lifecycle on EKS"). Add a version when EKS releases it;
+ * remove one once its standard support has ended and no environment uses it.
+ */
+export const EKS_STANDARD_SUPPORT: Readonly<Record<string, string>> = {
+  '1.34': '2026-12-02',
+  '1.35': '2027-03-27',
+};
+
 export const CLUSTER_ADMIN_POLICY_ARN =
   'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 

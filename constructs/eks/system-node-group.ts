@@ -13,11 +13,25 @@ export const SYSTEM_NODE_TAINT = {
 } as const;
 
 /** What the system nodes are and how many. */
+/** AMI families for the system node group (Amazon Linux 2023). */
+export const SYSTEM_NODE_AMI_TYPES = ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'] as const;
+export type SystemNodeAmiType = (typeof SYSTEM_NODE_AMI_TYPES)[number];
+
+/** Instance families the system node group may use, by architecture. */
+export const INSTANCE_FAMILIES: Readonly<Record<'x86_64' | 'arm64', readonly string[]>> = {
+  x86_64: 't3 t3a m5 m5a m6i m6a m7i m7a c5 c6i c6a c7i c7a r5 r6i r6a r7i r7a'.split(' '),
+  arm64: 't4g m6g m7g m8g c6g c7g c8g r6g r7g r8g'.split(' '),
+};
+
+/** The family of an instance type (`m7i` of `m7i.large`), if it has the form of one. */
+export const instanceFamily = (type: string): string | undefined =>
+  /^([a-z]+\d+[a-z]*)\.(nano|micro|small|medium|large|metal|\d*xlarge)$/.exec(type)?.[1];
+
 export interface SystemNodeSizing {
   /** Instance types, e.g. `m7i.large`; their architecture must match `amiType`. */
   readonly instanceTypes: readonly string[];
   /** EKS AMI type, e.g. `AL2023_x86_64_STANDARD`. */
-  readonly amiType: string;
+  readonly amiType: SystemNodeAmiType;
   readonly minSize: number;
   readonly maxSize: number;
   /** Set at creation only; scaling changes it afterwards. */

@@ -13,7 +13,8 @@ import { planSubnets, type SubnetLayout, type SubnetTier } from './subnet-plan';
 import { VpcEndpoints } from './vpc-endpoints';
 
 /** `one-per-az` survives a zone failure; `single` saves the cost of the others. */
-export type NatGatewayLayout = 'one-per-az' | 'single';
+export const NAT_GATEWAY_LAYOUTS = ['one-per-az', 'single'] as const;
+export type NatGatewayLayout = (typeof NAT_GATEWAY_LAYOUTS)[number];
 
 export interface PlatformNetworkProps {
   /** Prefix of every Name tag and named resource, e.g. `test`. */
