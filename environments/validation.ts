@@ -138,15 +138,8 @@ function structural(issue: z.core.$ZodIssue, input: unknown): string {
 function toConfigIssues(issue: z.core.$ZodIssue, configs: readonly unknown[]): ConfigIssue[] {
   const [index, ...inside] = issue.path;
   if (typeof index !== 'number') {
-    const message = `must be a list of environments${FIX}export one from environments/index.ts`;
-    return [
-      {
-        path: 'environments',
-        value: configs,
-        problem: message.split(FIX)[0],
-        fix: message.split(FIX)[1],
-      },
-    ];
+    const fix = 'export a list from environments/index.ts';
+    return [{ path: 'environments', value: configs, problem: 'must be a list', fix }];
   }
   const environment = configs[index];
   const name = valueAt(environment, ['name']);
@@ -182,7 +175,11 @@ function toConfigIssues(issue: z.core.$ZodIssue, configs: readonly unknown[]): C
           ],
         ];
   return entries.map(([path, value, message]) => {
-    const [problem, fix] = fill(message).split(FIX);
+    const text = fill(message);
+    const [problem, fix] = [
+      text.slice(0, text.indexOf(FIX)),
+      text.slice(text.indexOf(FIX) + FIX.length),
+    ];
     const rule = issue.code === 'custom' ? (issue.params?.rule as string | undefined) : undefined;
     return { path: root + suffix(path), value, problem, fix, ...(rule ? { rule } : {}) };
   });

@@ -21,6 +21,12 @@ describe('validateEnvironments', () => {
     expect(message).toContain('environments.prod.network.natGateways');
   });
 
+  it('throws when the environments are not a list', () => {
+    expect(() => validateEnvironments({} as never)).toThrow(
+      'environments must be a list, got {}. Fix: export a list from environments/index.ts',
+    );
+  });
+
   it('returns the environments as parsed', () => {
     expect(validateEnvironments(environments)).toEqual(environments);
   });
