@@ -62,7 +62,6 @@ export const prod: EnvironmentConfig = {
   rds: {
     instanceIdentifier: 'platform-prod',
     majorVersion: '17',
-    engineVersion: '17.6',
     instanceClass: 'db.m7g.large',
     allocatedStorageGiB: 100,
     maxAllocatedStorageGiB: 500,

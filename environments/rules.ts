@@ -168,14 +168,6 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
       });
     },
   ),
-  engineVersionInMajor: rule(
-    ['rds.majorVersion', 'rds.engineVersion'],
-    ({ rds: { majorVersion: major, engineVersion } }, report) => {
-      if (engineVersion.startsWith(`${major}.`)) return;
-      const message = `does not match the pinned major version ${major} (expected ${major}.<minor>). Fix: use a ${major}.x version from \`aws rds describe-db-engine-versions --engine postgres --query "DBEngineVersions[].EngineVersion"\`, or change majorVersion on purpose (a major upgrade)`;
-      report('rds.engineVersion', engineVersion, message);
-    },
-  ),
   storageWithinMaximum: rule(
     ['rds.allocatedStorageGiB', 'rds.maxAllocatedStorageGiB'],
     ({ rds }, report) => {

@@ -267,13 +267,8 @@ const rdsSchema = z.strictObject({
     /^[a-z](?!.*--)[a-z0-9-]{0,62}(?<!-)$/,
     'must be 1-63 lowercase letters, digits or single hyphens, starting with a letter. Fix: use e.g. platform-{name}',
   ),
-  /** PostgreSQL major version; names the parameter group family. */
+  /** PostgreSQL major version: the engine version (RDS applies minor upgrades) and parameter family. */
   majorVersion: oneOf(POSTGRES_MAJOR_VERSIONS, 'pin 17 for a new database'),
-  /** Full engine version, `MAJOR.MINOR` of `majorVersion` (minor upgrades are automatic). */
-  engineVersion: text(
-    /^\d+\.\d+$/,
-    'must be a PostgreSQL version MAJOR.MINOR. Fix: use a {rds.majorVersion}.x version from `aws rds describe-db-engine-versions --engine postgres`',
-  ),
   /** Instance class, `db.<family>.<size>`. */
   instanceClass: text(
     /^db\.[a-z0-9]+\.[a-z0-9]+$/,

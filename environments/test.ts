@@ -68,7 +68,6 @@ export const test: EnvironmentConfig = {
   rds: {
     instanceIdentifier: 'platform-test',
     majorVersion: '17',
-    engineVersion: '17.6',
     instanceClass: 'db.t4g.medium',
     allocatedStorageGiB: 20,
     maxAllocatedStorageGiB: 100,

@@ -53,6 +53,7 @@ export class RdsStack extends PlatformStack {
       allocatedStorageGiB: rds.allocatedStorageGiB,
       connectionsThreshold: connectionsAlarmThreshold,
       emails: alarmEmails,
+      dependsOn: [this.database.instance],
     });
 
     this.endpoint = this.database.address;
@@ -62,6 +63,10 @@ export class RdsStack extends PlatformStack {
     this.securityGroupId = this.database.securityGroupId;
 
     new TerraformOutput(this, 'endpoint', { value: this.endpoint });
+    new TerraformOutput(this, 'engine_version_actual', {
+      value: this.database.engineVersionActual,
+      description: 'The PostgreSQL version RDS runs; minor upgrades change it, not the config.',
+    });
     new TerraformOutput(this, 'master_secret_arn', {
       value: this.masterSecretArn,
       description: 'ARN of the RDS-managed secret; the password itself is never in state.',

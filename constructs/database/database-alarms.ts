@@ -1,6 +1,7 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { EncryptionKey } from '../kms-key';
 
@@ -11,6 +12,11 @@ export interface DatabaseAlarmsProps {
   readonly allocatedStorageGiB: number;
   readonly connectionsThreshold: number;
   readonly emails: readonly string[];
+  /**
+   * What must exist before the alarms: the DB instance (they name it by identifier only).
+   * @default - nothing
+   */
+  readonly dependsOn?: readonly ITerraformDependable[];
 }
 
 interface AlarmSpec {
@@ -26,7 +32,8 @@ const GIB = 1024 ** 3;
  * CloudWatch alarms on the signals that precede a database outage (CPU, free storage, freeable
  * memory, connections, read and write latency), to an SNS topic encrypted with its own key, with
  * e-mail subscriptions. Each alarm needs 3 of 3 five-minute periods in breach, and notifies on
- * recovery too.
+ * recovery too. Missing data (an instance being created, stopped or replaced) is not a breach:
+ * these alarms watch pressure, not availability.
  */
 export class DatabaseAlarms extends Construct {
   public readonly topicArn: string;
@@ -40,12 +47,15 @@ export class DatabaseAlarms extends Construct {
       accountId: props.accountId,
       serviceStatements: [
         {
+          // The form AWS documents for alarms on an encrypted topic (SNS developer guide,
+          // "compatibility with AWS services"): no condition. An aws:SourceAccount condition is
+          // not part of it, and CloudWatch is not documented to send that key. Who may publish
+          // is the topic's policy (by default, this account only).
           Sid: 'AllowCloudWatchAlarmsToPublish',
           Effect: 'Allow',
           Principal: { Service: 'cloudwatch.amazonaws.com' },
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
-          Condition: { StringEquals: { 'aws:SourceAccount': props.accountId } },
         },
       ],
     });
@@ -113,9 +123,10 @@ export class DatabaseAlarms extends Construct {
         datapointsToAlarm: 3,
         comparisonOperator: spec.comparison,
         threshold: spec.threshold,
-        treatMissingData: 'breaching',
+        treatMissingData: 'notBreaching',
         alarmActions: [topic.arn],
         okActions: [topic.arn],
+        dependsOn: [...(props.dependsOn ?? [])],
       });
       return alarm.alarmName;
     });

@@ -5,7 +5,7 @@ import { DbSubnetGroup } from '@cdktf/provider-aws/lib/db-subnet-group';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
-import { Token } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { serviceTrustPolicy, toJson } from '../iam/policy-document';
 import { cloudWatchLogsKeyStatement, EncryptionKey } from '../kms-key';
@@ -23,10 +23,12 @@ export const MONITORING_INTERVALS: readonly number[] = [1, 5, 10, 15, 30, 60];
 
 /** How the database is sized, protected, backed up and observed. */
 export interface PostgresSettings {
-  /** PostgreSQL major version, e.g. `17`; names the parameter group family. */
+  /**
+   * PostgreSQL major version, e.g. `17`: the engine version Terraform sets (a prefix, which RDS
+   * completes with a minor version) and the parameter group family. Minor upgrades are automatic
+   * and leave no drift: the running version is `engineVersionActual`.
+   */
   readonly majorVersion: string;
-  /** Full engine version, `MAJOR.MINOR` (minor upgrades are automatic within it). */
-  readonly engineVersion: string;
   /** Instance class, `db.<family>.<size>`. */
   readonly instanceClass: string;
   /** Initial gp3 storage, GiB. */
@@ -86,6 +88,8 @@ export interface PostgresDatabaseProps extends PostgresSettings {
  */
 export class PostgresDatabase extends Construct {
   public readonly instance: DbInstance;
+  /** The version RDS runs, e.g. `17.6` (`engine_version_actual`). */
+  public readonly engineVersionActual: string;
   public readonly address: string;
   public readonly port: number;
   public readonly databaseName: string;
@@ -175,7 +179,9 @@ export class PostgresDatabase extends Construct {
     this.instance = new DbInstance(this, 'instance', {
       identifier,
       engine: 'postgres',
-      engineVersion: props.engineVersion,
+      // The major only: with automatic minor upgrades a full version would drift back to the
+      // pinned minor on the next plan, and the apply would fail (RDS cannot downgrade).
+      engineVersion: props.majorVersion,
       instanceClass: props.instanceClass,
       storageType: 'gp3',
       allocatedStorage: props.allocatedStorageGiB,
@@ -201,7 +207,9 @@ export class PostgresDatabase extends Construct {
       deleteAutomatedBackups: false,
       deletionProtection: props.deletionProtection,
       skipFinalSnapshot: false,
-      finalSnapshotIdentifier: `${identifier}-final`,
+      // Stamped when the instance is created, so a later replacement or a second destroy cannot
+      // collide with an earlier final snapshot (DBSnapshotAlreadyExists); kept thereafter.
+      finalSnapshotIdentifier: `${identifier}-final-${Fn.formatdate('YYYYMMDDhhmmss', Fn.timestamp())}`,
       autoMinorVersionUpgrade: true,
       allowMajorVersionUpgrade: false,
       applyImmediately: false,
@@ -211,10 +219,14 @@ export class PostgresDatabase extends Construct {
       performanceInsightsRetentionPeriod: props.performanceInsightsRetentionDays,
       monitoringInterval: props.monitoringIntervalSeconds,
       monitoringRoleArn: monitoringRole.arn,
-      lifecycle: { preventDestroy: props.preventDestroy ?? true },
+      lifecycle: {
+        preventDestroy: props.preventDestroy ?? true,
+        ignoreChanges: ['final_snapshot_identifier'],
+      },
       // RDS would create the log groups itself, without retention or our key.
       dependsOn: [...logGroups, monitoringPolicy],
     });
+    this.engineVersionActual = this.instance.engineVersionActual;
 
     this.address = this.instance.address;
     this.port = this.instance.port;

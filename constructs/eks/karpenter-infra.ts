@@ -66,13 +66,31 @@ export class KarpenterInfra extends Construct {
     });
     this.queueName = queue.name;
     this.queueArn = queue.arn;
+
+    const ruleArns = Object.entries(INTERRUPTION_EVENTS).map(([name, event]) => {
+      const rule = new CloudwatchEventRule(this, `${name}-rule`, {
+        name: `${clusterName}-karpenter-${name}`,
+        description: `Karpenter interruption handling: ${event.detailType}`,
+        eventPattern: JSON.stringify({ source: [event.source], 'detail-type': [event.detailType] }),
+      });
+      new CloudwatchEventTarget(this, `${name}-target`, {
+        rule: rule.name,
+        targetId: 'KarpenterInterruptionQueue',
+        arn: queue.arn,
+      });
+      return rule.arn;
+    });
     this.queuePolicy = policyDocument(
       {
+        // EventBridge's documented form: only this stack's rules may send. (Karpenter's own
+        // template also grants sqs.amazonaws.com, unconditioned; delivery needs neither that
+        // principal nor a grant to any other rule.)
         Sid: 'EventBridgeSendsInterruptions',
         Effect: 'Allow',
-        Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] },
+        Principal: { Service: 'events.amazonaws.com' },
         Action: 'sqs:SendMessage',
         Resource: queue.arn,
+        Condition: { ArnEquals: { 'aws:SourceArn': ruleArns } },
       },
       {
         Sid: 'DenyInsecureTransport',
@@ -87,19 +105,6 @@ export class KarpenterInfra extends Construct {
       queueUrl: queue.url,
       policy: toJson(this.queuePolicy),
     });
-
-    for (const [name, event] of Object.entries(INTERRUPTION_EVENTS)) {
-      const rule = new CloudwatchEventRule(this, `${name}-rule`, {
-        name: `${clusterName}-karpenter-${name}`,
-        description: `Karpenter interruption handling: ${event.detailType}`,
-        eventPattern: JSON.stringify({ source: [event.source], 'detail-type': [event.detailType] }),
-      });
-      new CloudwatchEventTarget(this, `${name}-target`, {
-        rule: rule.name,
-        targetId: 'KarpenterInterruptionQueue',
-        arn: queue.arn,
-      });
-    }
 
     this.controllerRole = new PodIdentityRole(this, 'controller', {
       clusterName,

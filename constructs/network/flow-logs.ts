@@ -66,17 +66,21 @@ export class VpcFlowLogs extends Construct {
       name: 'write-flow-log-group',
       role: role.id,
       policy: toJson(
-        policyDocument({
-          Sid: 'WriteFlowLogGroup',
-          Effect: 'Allow',
-          Action: [
-            'logs:CreateLogStream',
-            'logs:PutLogEvents',
-            'logs:DescribeLogGroups',
-            'logs:DescribeLogStreams',
-          ],
-          Resource: [logGroup.arn, `${logGroup.arn}:*`],
-        }),
+        policyDocument(
+          {
+            Sid: 'WriteFlowLogGroup',
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
+            Resource: [logGroup.arn, `${logGroup.arn}:*`],
+          },
+          {
+            // A list call: IAM evaluates it against every log group of the region, never one.
+            Sid: 'DescribeLogGroups',
+            Effect: 'Allow',
+            Action: ['logs:DescribeLogGroups'],
+            Resource: [`arn:aws:logs:${props.region}:${props.accountId}:log-group:*`],
+          },
+        ),
       ),
     });
 

@@ -4,7 +4,8 @@ import { Construct } from 'constructs';
 
 /**
  * Interface endpoints a private EKS cluster needs to pull images, get credentials, ship logs,
- * and be reached by Session Manager without leaving the VPC.
+ * and be reached by Session Manager without leaving the VPC (`ssm` registers the instance,
+ * `ssmmessages` carries the session, `ec2messages` the agent's commands).
  */
 export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   'ecr.api',
@@ -13,6 +14,8 @@ export const DEFAULT_INTERFACE_ENDPOINTS: readonly string[] = [
   'logs',
   'ec2',
   'ssm',
+  'ssmmessages',
+  'ec2messages',
 ];
 
 /** Gateway endpoints: free, and keep S3 (ECR image layers) and DynamoDB traffic off NAT. */

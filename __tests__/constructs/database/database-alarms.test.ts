@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
 import { DatabaseAlarms } from '../../../constructs/database/database-alarms';
 import { onlyResource, policyOf, resourcesOf, synthConstruct } from '../../helpers/synth';
 
@@ -41,13 +42,36 @@ describe('DatabaseAlarms', () => {
     }
   });
 
+  it('does not page on missing data, and waits for what it is told to', () => {
+    const waiting = synthConstruct((scope) => {
+      const instance = new DbInstance(scope, 'db', { instanceClass: 'db.t4g.micro' });
+      new DatabaseAlarms(scope, 'alarms', {
+        identifier: 'platform-prod',
+        accountId: '222222222222',
+        allocatedStorageGiB: 100,
+        connectionsThreshold: 600,
+        emails: [],
+        dependsOn: [instance],
+      });
+    });
+    for (const [, alarm] of resourcesOf(waiting, 'aws_cloudwatch_metric_alarm')) {
+      // An instance being created, stopped or replaced reports nothing: that is no outage page.
+      expect(alarm.treat_missing_data).toBe('notBreaching');
+      expect(alarm.depends_on).toEqual(['aws_db_instance.db']);
+    }
+  });
+
   it('publishes to a KMS-encrypted topic that CloudWatch may use, with e-mail subscriptions', () => {
     expect(String(onlyResource(json, 'aws_sns_topic').kms_master_key_id)).toMatch(
       /aws_kms_key\.alarms_topic-key/,
     );
-    expect(policyOf(onlyResource(json, 'aws_kms_key')).Statement[1]).toMatchObject({
+    // AWS's documented statement for alarms on an encrypted topic, with no condition.
+    expect(policyOf(onlyResource(json, 'aws_kms_key')).Statement[1]).toEqual({
+      Sid: 'AllowCloudWatchAlarmsToPublish',
+      Effect: 'Allow',
       Principal: { Service: 'cloudwatch.amazonaws.com' },
       Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
     });
     expect(resourcesOf(json, 'aws_sns_topic_subscription').map(([, s]) => s.endpoint)).toEqual([
       'oncall@example.com',

@@ -20,7 +20,6 @@ const props: PostgresDatabaseProps = {
   subnetIds: ['subnet-db-a', 'subnet-db-b', 'subnet-db-c'],
   clientSecurityGroupIds: ['sg-nodes'],
   majorVersion: '17',
-  engineVersion: '17.6',
   instanceClass: 'db.m7g.large',
   allocatedStorageGiB: 100,
   maxAllocatedStorageGiB: 500,
@@ -48,10 +47,16 @@ describe('PostgresDatabase', () => {
   const instance = onlyResource(json, 'aws_db_instance');
   const keyRef = expect.stringMatching(/^\$\{aws_kms_key\.postgres_data-key_[^.]+\.arn\}$/);
 
-  it('pins the engine and sizes gp3 storage with autoscaling, encrypted with our key', () => {
+  it('pins the major version only, so automatic minor upgrades leave no drift', () => {
+    // A full version (17.6) would be planned back after RDS moved the instance to 17.7, and the
+    // apply would fail: RDS cannot downgrade.
+    expect(instance.engine_version).toBe('17');
+    expect(instance.auto_minor_version_upgrade).toBe(true);
+  });
+
+  it('sizes gp3 storage with autoscaling, encrypted with our key', () => {
     expect(instance).toMatchObject({
       engine: 'postgres',
-      engine_version: '17.6',
       instance_class: 'db.m7g.large',
       storage_type: 'gp3',
       allocated_storage: 100,
@@ -141,17 +146,23 @@ describe('PostgresDatabase', () => {
       copy_tags_to_snapshot: true,
       deletion_protection: true,
       skip_final_snapshot: false,
-      final_snapshot_identifier: 'platform-prod-final',
       auto_minor_version_upgrade: true,
       allow_major_version_upgrade: false,
       lifecycle: { prevent_destroy: true },
     });
   });
 
+  it('names the final snapshot by its creation time, kept thereafter, so it cannot collide', () => {
+    expect(instance.final_snapshot_identifier).toBe(
+      'platform-prod-final-${formatdate("YYYYMMDDhhmmss", timestamp())}',
+    );
+    expect(instance.lifecycle).toMatchObject({ ignore_changes: ['final_snapshot_identifier'] });
+  });
+
   it('drops prevent_destroy only when asked (test)', () => {
     expect(
       onlyResource(synthDatabase({ preventDestroy: false }), 'aws_db_instance').lifecycle,
-    ).toEqual({ prevent_destroy: false });
+    ).toMatchObject({ prevent_destroy: false });
   });
 
   it('turns on Performance Insights with our key and Enhanced Monitoring with its role', () => {

@@ -33,9 +33,18 @@ describe('KarpenterInfra', () => {
     });
     const statements = policyOf(onlyResource(json, 'aws_sqs_queue_policy')).Statement;
     expect(statements[0]).toMatchObject({
-      Principal: { Service: ['events.amazonaws.com', 'sqs.amazonaws.com'] },
+      Principal: { Service: 'events.amazonaws.com' },
       Action: 'sqs:SendMessage',
     });
+    // Only this stack's interruption rules may send, not any rule of any account.
+    const rules = resourcesOf(json, 'aws_cloudwatch_event_rule').map(([name]) => name);
+    expect(rules).toHaveLength(4);
+    const sources = (statements[0].Condition as Record<string, Record<string, string[]>>).ArnEquals[
+      'aws:SourceArn'
+    ];
+    expect([...sources].sort()).toEqual(
+      rules.map((name) => `\${aws_cloudwatch_event_rule.${name}.arn}`).sort(),
+    );
     expect(statements[1]).toMatchObject({
       Effect: 'Deny',
       Condition: { Bool: { 'aws:SecureTransport': 'false' } },

@@ -1,11 +1,22 @@
 import { describe, expect, it } from 'vitest';
 import type { PolicyDocument } from '../../../constructs/iam/policy-document';
-import { karpenterControllerPolicy } from '../../../constructs/eks/policies/karpenter-controller';
-import { loadBalancerControllerPolicy } from '../../../constructs/eks/policies/load-balancer-controller';
+import {
+  KARPENTER_VERSION,
+  karpenterControllerPolicy,
+} from '../../../constructs/eks/policies/karpenter-controller';
+import {
+  LOAD_BALANCER_CONTROLLER_VERSION,
+  loadBalancerControllerPolicy,
+} from '../../../constructs/eks/policies/load-balancer-controller';
 import {
   externalSecretsPolicy,
   logShippingPolicy,
 } from '../../../constructs/eks/policies/workload-policies';
+import {
+  KARPENTER_UPSTREAM,
+  LOAD_BALANCER_CONTROLLER_UPSTREAM,
+  type UpstreamPolicy,
+} from '../../fixtures/upstream-policies';
 
 const actions = (doc: PolicyDocument): string[] => doc.Statement.flatMap((s) => [s.Action].flat());
 
@@ -19,40 +30,92 @@ function expectNoWildcardActions(doc: PolicyDocument): void {
   }
 }
 
-describe('published controller policies', () => {
-  it('load balancer controller: the upstream action set, writes on * conditioned on its cluster tags', () => {
+/** Our statements reduced to what the upstream digest records: actions and condition keys. */
+function digest(doc: PolicyDocument): { actions: string[]; conditionKeys: string[] }[] {
+  return doc.Statement.map((s) => ({
+    actions: [...new Set([s.Action].flat())].sort(),
+    conditionKeys: Object.values(s.Condition ?? {})
+      .flatMap((operator) => Object.keys(operator))
+      .sort(),
+  }));
+}
+
+/**
+ * Each upstream statement has one of ours granting the same actions under the same condition
+ * keys, and we have no other: every upstream action is granted, every upstream condition key is
+ * tested, nothing beyond. (Condition values that differ say why in the policy's code.)
+ */
+function expectUpstream(doc: PolicyDocument, upstream: UpstreamPolicy, clusterName: string): void {
+  const ours = digest(doc);
+  for (const statement of upstream.statements) {
+    const keys = statement.conditionKeys.map((k) => k.replace('${ClusterName}', clusterName));
+    expect(ours, statement.sid ?? statement.actions.join(', ')).toContainEqual({
+      actions: [...statement.actions].sort(),
+      conditionKeys: keys.sort(),
+    });
+  }
+  expect(ours).toHaveLength(upstream.statements.length);
+}
+
+const karpenter = karpenterControllerPolicy({
+  clusterName: 'c',
+  clusterArn: 'arn:aws:eks:eu-west-1:1:cluster/c',
+  region: 'eu-west-1',
+  accountId: '111111111111',
+  nodeRoleArn: 'arn:aws:iam::111111111111:role/c-karpenter-nodes',
+  interruptionQueueArn: 'arn:aws:sqs:eu-west-1:111111111111:c-karpenter',
+});
+
+describe('published controller policies, against upstream at the pinned versions', () => {
+  it('load balancer controller: the digest is of the version eks-k8s installs', () => {
+    expect(LOAD_BALANCER_CONTROLLER_UPSTREAM.version).toBe(LOAD_BALANCER_CONTROLLER_VERSION);
+  });
+
+  it('load balancer controller: every upstream statement, action and condition key, nothing beyond', () => {
+    expectUpstream(loadBalancerControllerPolicy(), LOAD_BALANCER_CONTROLLER_UPSTREAM, 'c');
+  });
+
+  it('load balancer controller: conditioned on the v2 tag key elbv2.k8s.aws/cluster, never v1', () => {
     const doc = loadBalancerControllerPolicy();
     expectNoWildcardActions(doc);
-    // Upstream iam_policy.json: 15 statements, 66 distinct actions.
-    expect(doc.Statement).toHaveLength(15);
-    expect(new Set(actions(doc)).size).toBe(66);
-    const deletes = doc.Statement.filter((s) =>
-      [s.Action].flat().includes('elasticloadbalancing:DeleteLoadBalancer'),
-    );
-    for (const statement of deletes) {
-      expect(Object.keys(statement.Condition?.Null ?? {})[0]).toMatch(
-        /^aws:ResourceTag\/(ingress|service)\.k8s\.aws\/cluster$/,
-      );
-    }
-    const createLb = doc.Statement.find(
-      (s) => s.Action === 'elasticloadbalancing:CreateLoadBalancer',
+    const text = JSON.stringify(doc);
+    expect(text).not.toMatch(/(ingress|service)\.k8s\.aws\/cluster/);
+    const create = doc.Statement.find((s) =>
+      [s.Action].flat().includes('elasticloadbalancing:CreateLoadBalancer'),
     )!;
-    expect(createLb.Condition).toEqual({
-      'ForAnyValue:StringEquals': {
-        'aws:TagKeys': ['ingress.k8s.aws/cluster', 'service.k8s.aws/cluster'],
-      },
+    expect(create.Condition).toEqual({
+      Null: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'false' },
+    });
+    for (const action of ['DeleteLoadBalancer', 'DeleteTargetGroup']) {
+      const statement = doc.Statement.find((s) =>
+        [s.Action].flat().includes(`elasticloadbalancing:${action}`),
+      )!;
+      expect(statement.Condition).toEqual({
+        Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' },
+      });
+    }
+    const serviceLinkedRole = doc.Statement.find(
+      (s) => [s.Action].flat()[0] === 'iam:CreateServiceLinkedRole',
+    )!;
+    expect(serviceLinkedRole.Condition).toEqual({
+      StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' },
     });
   });
 
+  it('karpenter: the digest is of the version eks-k8s installs', () => {
+    expect(KARPENTER_UPSTREAM.version).toBe(KARPENTER_VERSION);
+  });
+
+  it('karpenter: every upstream statement, action and condition key, nothing beyond', () => {
+    expectUpstream(karpenter, KARPENTER_UPSTREAM, 'c');
+    const list = karpenter.Statement.find(
+      (s) => s.Sid === 'AllowUnscopedInstanceProfileListAction',
+    );
+    expect(list).toMatchObject({ Action: 'iam:ListInstanceProfiles', Resource: '*' });
+  });
+
   it('karpenter: instance writes scoped to the cluster tag, reads to the region, PassRole to the node role', () => {
-    const doc = karpenterControllerPolicy({
-      clusterName: 'c',
-      clusterArn: 'arn:aws:eks:eu-west-1:1:cluster/c',
-      region: 'eu-west-1',
-      accountId: '111111111111',
-      nodeRoleArn: 'arn:aws:iam::111111111111:role/c-karpenter-nodes',
-      interruptionQueueArn: 'arn:aws:sqs:eu-west-1:111111111111:c-karpenter',
-    });
+    const doc = karpenter;
     expectNoWildcardActions(doc);
     const bySid = Object.fromEntries(doc.Statement.map((s) => [s.Sid, s]));
     expect(bySid.AllowScopedDeletion.Condition?.StringEquals).toEqual({
@@ -67,14 +130,19 @@ describe('published controller policies', () => {
     expect(bySid.AllowAPIServerEndpointDiscovery.Resource).toBe(
       'arn:aws:eks:eu-west-1:1:cluster/c',
     );
+    expect(bySid.AllowZonalShiftStatusReadOnly.Condition).toEqual({
+      StringEquals: { 'arc-zonal-shift:ResourceIdentifier': 'arn:aws:eks:eu-west-1:1:cluster/c' },
+    });
     // Every statement whose resource is "*" only reads.
     for (const statement of doc.Statement.filter((s) => s.Resource === '*')) {
       for (const action of [statement.Action].flat()) {
-        expect(action).toMatch(/:(Describe|Get)/);
+        expect(action).toMatch(/:(Describe|Get|List)/);
       }
     }
   });
+});
 
+describe('workload policies', () => {
   it('external secrets: reads only secrets under its prefix and RDS-managed ones, decrypting via Secrets Manager', () => {
     const doc = externalSecretsPolicy('eu-west-1', '111111111111', 'platform/test/');
     expect(doc.Statement[0].Resource).toEqual([

@@ -59,11 +59,20 @@ describe('VpcFlowLogs', () => {
     ]);
   });
 
-  it('lets the role write only to its log group', () => {
-    const policy = policyOf(onlyResource(json, 'aws_iam_role_policy'));
-    expect(policy.Statement).toHaveLength(1);
-    for (const resource of [policy.Statement[0].Resource].flat()) {
+  it('lets the role write only to its log group, and list the groups as IAM requires', () => {
+    const [write, list] = policyOf(onlyResource(json, 'aws_iam_role_policy')).Statement;
+    expect(write.Action).toEqual([
+      'logs:CreateLogStream',
+      'logs:PutLogEvents',
+      'logs:DescribeLogStreams',
+    ]);
+    for (const resource of [write.Resource].flat()) {
       expect(resource).toMatch(/aws_cloudwatch_log_group\.flow-logs_log-group_[^.]+\.arn/);
     }
+    // DescribeLogGroups takes no single group: scoped to one, every call would be denied.
+    expect(list).toMatchObject({
+      Action: ['logs:DescribeLogGroups'],
+      Resource: ['arn:aws:logs:eu-west-1:111111111111:log-group:*'],
+    });
   });
 });

@@ -147,6 +147,6 @@ describe('PlatformNetwork', () => {
 
   it('turns on flow logs and interface endpoints', () => {
     expect(resourcesOf(json, 'aws_flow_log')).toHaveLength(1);
-    expect(resourcesOf(json, 'aws_vpc_endpoint')).toHaveLength(8);
+    expect(resourcesOf(json, 'aws_vpc_endpoint')).toHaveLength(2 + 8); // S3 and DynamoDB gateways; 8 interface endpoints;
   });
 });

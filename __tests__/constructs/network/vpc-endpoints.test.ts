@@ -25,7 +25,7 @@ describe('VpcEndpoints', () => {
     }
   });
 
-  it('creates interface endpoints with private DNS for ECR, STS, Logs, EC2 and SSM', () => {
+  it('creates interface endpoints with private DNS for ECR, STS, Logs, EC2 and Session Manager', () => {
     const services = resourcesOf(json, 'aws_vpc_endpoint')
       .filter(([, e]) => e.vpc_endpoint_type === 'Interface')
       .map(([, e]) => {
@@ -35,7 +35,17 @@ describe('VpcEndpoints', () => {
         });
         return String(e.service_name).replace('com.amazonaws.eu-west-1.', '');
       });
-    expect(services.sort()).toEqual(['ec2', 'ecr.api', 'ecr.dkr', 'logs', 'ssm', 'sts']);
+    // ssm, ssmmessages and ec2messages: a Session Manager session works without the NAT path.
+    expect(services.sort()).toEqual([
+      'ec2',
+      'ec2messages',
+      'ecr.api',
+      'ecr.dkr',
+      'logs',
+      'ssm',
+      'ssmmessages',
+      'sts',
+    ]);
   });
 
   it('admits HTTPS from the VPC only and allows no egress', () => {

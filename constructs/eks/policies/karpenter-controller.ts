@@ -11,10 +11,17 @@ export interface KarpenterControllerPolicyProps {
 }
 
 /**
- * Karpenter v1's controller policy as the project publishes it (getting-started CloudFormation
- * template, KarpenterControllerPolicy), as a typed document: instance, launch template and
- * instance profile writes are scoped to resources tagged for this cluster and a node pool, reads
- * to this region, `iam:PassRole` to the node role only.
+ * The Karpenter version whose published policy this is; eks-k8s installs this version. Upgrade
+ * the two together, checking the policy against that version's getting-started CloudFormation
+ * template (__tests__/fixtures/upstream-policies.ts holds the reference the tests compare with).
+ */
+export const KARPENTER_VERSION = '1.14.1';
+
+/**
+ * Karpenter's controller policy as the project publishes it for {@link KARPENTER_VERSION}
+ * (getting-started CloudFormation template, the KarpenterController*Policy documents), as one
+ * typed document: instance, launch template and instance profile writes are scoped to resources
+ * tagged for this cluster and a node pool, reads to this region, `iam:PassRole` to the node role.
  */
 export function karpenterControllerPolicy(props: KarpenterControllerPolicyProps): PolicyDocument {
   const { clusterName, region, accountId } = props;
@@ -41,6 +48,7 @@ export function karpenterControllerPolicy(props: KarpenterControllerPolicyProps)
         ec2('security-group/*'),
         ec2('subnet/*'),
         ec2('capacity-reservation/*'),
+        ec2('placement-group/*'),
       ],
     },
     {
@@ -111,13 +119,14 @@ export function karpenterControllerPolicy(props: KarpenterControllerPolicyProps)
         'ec2:DescribeCapacityReservations',
         'ec2:DescribeImages',
         'ec2:DescribeInstances',
+        'ec2:DescribeInstanceStatus',
         'ec2:DescribeInstanceTypeOfferings',
         'ec2:DescribeInstanceTypes',
         'ec2:DescribeLaunchTemplates',
+        'ec2:DescribePlacementGroups',
         'ec2:DescribeSecurityGroups',
         'ec2:DescribeSpotPriceHistory',
         'ec2:DescribeSubnets',
-        'ec2:DescribeAvailabilityZones',
       ],
       Resource: '*',
       Condition: { StringEquals: { 'aws:RequestedRegion': region } },
@@ -145,6 +154,7 @@ export function karpenterControllerPolicy(props: KarpenterControllerPolicyProps)
       Effect: 'Allow',
       Action: 'iam:PassRole',
       Resource: props.nodeRoleArn,
+      // Upstream also lists ec2.amazonaws.com.cn; these stacks are in the aws partition only.
       Condition: { StringEquals: { 'iam:PassedToService': ['ec2.amazonaws.com'] } },
     },
     {
@@ -198,10 +208,24 @@ export function karpenterControllerPolicy(props: KarpenterControllerPolicyProps)
       },
     },
     {
+      // Instance profile garbage collection lists them on every reconcile; IAM offers no scope.
+      Sid: 'AllowUnscopedInstanceProfileListAction',
+      Effect: 'Allow',
+      Action: 'iam:ListInstanceProfiles',
+      Resource: '*',
+    },
+    {
       Sid: 'AllowInstanceProfileReadActions',
       Effect: 'Allow',
       Action: 'iam:GetInstanceProfile',
       Resource: instanceProfiles,
+    },
+    {
+      Sid: 'AllowZonalShiftStatusReadOnly',
+      Effect: 'Allow',
+      Action: 'arc-zonal-shift:GetManagedResource',
+      Resource: '*',
+      Condition: { StringEquals: { 'arc-zonal-shift:ResourceIdentifier': props.clusterArn } },
     },
     {
       Sid: 'AllowAPIServerEndpointDiscovery',

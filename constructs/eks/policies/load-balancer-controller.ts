@@ -1,41 +1,50 @@
 import { policyDocument, type PolicyDocument } from '../../iam/policy-document';
 
 /**
- * The AWS Load Balancer Controller's IAM policy as the project publishes it
- * (kubernetes-sigs/aws-load-balancer-controller, docs/install/iam_policy.json, v2.x), as a typed
- * document. Writes on `*` are conditioned on the controller's own cluster tags, as upstream
- * does; the unconditioned ones are those the controller needs before a resource is tagged.
- * Keep it in step with the controller version installed by eks-k8s.
+ * The controller version whose published policy this is. eks-k8s installs this version (Helm
+ * chart 1.17.1 of aws/eks-charts, appVersion v2.17.1); upgrade the two together, checking the
+ * policy against that version's `docs/install/iam_policy.json`
+ * (__tests__/fixtures/upstream-policies.ts holds the reference the tests compare with).
+ */
+export const LOAD_BALANCER_CONTROLLER_VERSION = 'v2.17.1';
+
+/**
+ * The AWS Load Balancer Controller's IAM policy exactly as the project publishes it for
+ * {@link LOAD_BALANCER_CONTROLLER_VERSION} (kubernetes-sigs/aws-load-balancer-controller,
+ * docs/install/iam_policy.json), statement for statement, with Sids added. Writes are
+ * conditioned on the v2 controller's cluster tag `elbv2.k8s.aws/cluster` (on the request when it
+ * creates, on the resource after); the unconditioned ones are those upstream leaves open
+ * (listeners, rules and targets, which carry no tag of their own).
  */
 export function loadBalancerControllerPolicy(): PolicyDocument {
-  const ingressTagged = { Null: { 'aws:ResourceTag/ingress.k8s.aws/cluster': 'false' } };
-  const serviceTagged = { Null: { 'aws:ResourceTag/service.k8s.aws/cluster': 'false' } };
-  const modifyActions = [
-    'elasticloadbalancing:ModifyLoadBalancerAttributes',
-    'elasticloadbalancing:SetIpAddressType',
-    'elasticloadbalancing:SetSubnets',
-    'elasticloadbalancing:DeleteLoadBalancer',
-    'elasticloadbalancing:ModifyTargetGroup',
-    'elasticloadbalancing:ModifyTargetGroupAttributes',
-    'elasticloadbalancing:RegisterTargets',
-    'elasticloadbalancing:DeregisterTargets',
-    'elasticloadbalancing:DeleteTargetGroup',
-  ];
   return policyDocument(
+    {
+      Sid: 'CreateElbServiceLinkedRole',
+      Effect: 'Allow',
+      Action: ['iam:CreateServiceLinkedRole'],
+      Resource: '*',
+      Condition: { StringEquals: { 'iam:AWSServiceName': 'elasticloadbalancing.amazonaws.com' } },
+    },
     {
       Sid: 'DescribeForDiscovery',
       Effect: 'Allow',
       Action: [
-        'iam:CreateServiceLinkedRole',
         'ec2:DescribeAccountAttributes',
         'ec2:DescribeAddresses',
+        'ec2:DescribeAvailabilityZones',
         'ec2:DescribeInternetGateways',
         'ec2:DescribeVpcs',
+        'ec2:DescribeVpcPeeringConnections',
         'ec2:DescribeSubnets',
         'ec2:DescribeSecurityGroups',
         'ec2:DescribeInstances',
         'ec2:DescribeNetworkInterfaces',
         'ec2:DescribeTags',
+        'ec2:GetCoipPoolUsage',
+        'ec2:DescribeCoipPools',
+        'ec2:GetSecurityGroupsForVpc',
+        'ec2:DescribeIpamPools',
+        'ec2:DescribeRouteTables',
         'elasticloadbalancing:DescribeLoadBalancers',
         'elasticloadbalancing:DescribeLoadBalancerAttributes',
         'elasticloadbalancing:DescribeListeners',
@@ -46,6 +55,9 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
         'elasticloadbalancing:DescribeTargetGroupAttributes',
         'elasticloadbalancing:DescribeTargetHealth',
         'elasticloadbalancing:DescribeTags',
+        'elasticloadbalancing:DescribeTrustStores',
+        'elasticloadbalancing:DescribeListenerAttributes',
+        'elasticloadbalancing:DescribeCapacityReservation',
       ],
       Resource: '*',
     },
@@ -82,33 +94,33 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
     {
       Sid: 'CreateSecurityGroup',
       Effect: 'Allow',
-      Action: 'ec2:CreateSecurityGroup',
+      Action: ['ec2:CreateSecurityGroup'],
       Resource: '*',
     },
     {
-      Sid: 'TagNewSecurityGroup',
+      Sid: 'TagSecurityGroupAtCreation',
       Effect: 'Allow',
-      Action: 'ec2:CreateTags',
-      Resource: '*',
+      Action: ['ec2:CreateTags'],
+      Resource: 'arn:aws:ec2:*:*:security-group/*',
       Condition: {
         StringEquals: { 'ec2:CreateAction': 'CreateSecurityGroup' },
-        Null: { 'aws:RequestTag/ingress.k8s.aws/cluster': 'false' },
+        Null: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'false' },
       },
     },
     {
-      Sid: 'RetagOwnSecurityGroups',
+      Sid: 'TagOwnSecurityGroups',
       Effect: 'Allow',
       Action: ['ec2:CreateTags', 'ec2:DeleteTags'],
-      Resource: '*',
+      Resource: 'arn:aws:ec2:*:*:security-group/*',
       Condition: {
         Null: {
-          'aws:RequestTag/ingress.k8s.aws/cluster': 'true',
-          'aws:ResourceTag/ingress.k8s.aws/cluster': 'false',
+          'aws:RequestTag/elbv2.k8s.aws/cluster': 'true',
+          'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false',
         },
       },
     },
     {
-      Sid: 'ManageOwnSecurityGroups',
+      Sid: 'ModifyOwnSecurityGroups',
       Effect: 'Allow',
       Action: [
         'ec2:AuthorizeSecurityGroupIngress',
@@ -116,84 +128,104 @@ export function loadBalancerControllerPolicy(): PolicyDocument {
         'ec2:DeleteSecurityGroup',
       ],
       Resource: '*',
-      Condition: ingressTagged,
+      Condition: { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
     },
     {
-      Sid: 'CreateTaggedLoadBalancers',
+      Sid: 'CreateLoadBalancersAndTargetGroups',
       Effect: 'Allow',
-      Action: 'elasticloadbalancing:CreateLoadBalancer',
+      Action: ['elasticloadbalancing:CreateLoadBalancer', 'elasticloadbalancing:CreateTargetGroup'],
       Resource: '*',
-      Condition: {
-        'ForAnyValue:StringEquals': {
-          'aws:TagKeys': ['ingress.k8s.aws/cluster', 'service.k8s.aws/cluster'],
-        },
-      },
+      Condition: { Null: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'false' } },
     },
     {
-      Sid: 'ManageListenersRulesTargetGroups',
+      Sid: 'ManageListenersAndRules',
       Effect: 'Allow',
       Action: [
         'elasticloadbalancing:CreateListener',
         'elasticloadbalancing:DeleteListener',
         'elasticloadbalancing:CreateRule',
         'elasticloadbalancing:DeleteRule',
-        'elasticloadbalancing:CreateTargetGroup',
       ],
       Resource: '*',
     },
     {
-      Sid: 'RetagOwnIngressLoadBalancers',
+      Sid: 'TagOwnLoadBalancersAndTargetGroups',
       Effect: 'Allow',
       Action: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
-      Resource: 'arn:aws:elasticloadbalancing:*:*:loadbalancer/*',
+      Resource: [
+        'arn:aws:elasticloadbalancing:*:*:targetgroup/*/*',
+        'arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*',
+        'arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*',
+      ],
       Condition: {
         Null: {
-          'aws:RequestTag/ingress.k8s.aws/cluster': 'true',
-          'aws:ResourceTag/ingress.k8s.aws/cluster': 'false',
+          'aws:RequestTag/elbv2.k8s.aws/cluster': 'true',
+          'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false',
         },
       },
     },
     {
-      Sid: 'RetagOwnServiceLoadBalancers',
+      Sid: 'TagListenersAndRules',
       Effect: 'Allow',
       Action: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
-      Resource: 'arn:aws:elasticloadbalancing:*:*:loadbalancer/*',
+      Resource: [
+        'arn:aws:elasticloadbalancing:*:*:listener/net/*/*/*',
+        'arn:aws:elasticloadbalancing:*:*:listener/app/*/*/*',
+        'arn:aws:elasticloadbalancing:*:*:listener-rule/net/*/*/*',
+        'arn:aws:elasticloadbalancing:*:*:listener-rule/app/*/*/*',
+      ],
+    },
+    {
+      Sid: 'ModifyOwnLoadBalancersAndTargetGroups',
+      Effect: 'Allow',
+      Action: [
+        'elasticloadbalancing:ModifyLoadBalancerAttributes',
+        'elasticloadbalancing:SetIpAddressType',
+        'elasticloadbalancing:SetSecurityGroups',
+        'elasticloadbalancing:SetSubnets',
+        'elasticloadbalancing:DeleteLoadBalancer',
+        'elasticloadbalancing:ModifyTargetGroup',
+        'elasticloadbalancing:ModifyTargetGroupAttributes',
+        'elasticloadbalancing:DeleteTargetGroup',
+        'elasticloadbalancing:ModifyListenerAttributes',
+        'elasticloadbalancing:ModifyCapacityReservation',
+        'elasticloadbalancing:ModifyIpPools',
+      ],
+      Resource: '*',
+      Condition: { Null: { 'aws:ResourceTag/elbv2.k8s.aws/cluster': 'false' } },
+    },
+    {
+      Sid: 'TagAtCreation',
+      Effect: 'Allow',
+      Action: ['elasticloadbalancing:AddTags'],
+      Resource: [
+        'arn:aws:elasticloadbalancing:*:*:targetgroup/*/*',
+        'arn:aws:elasticloadbalancing:*:*:loadbalancer/net/*/*',
+        'arn:aws:elasticloadbalancing:*:*:loadbalancer/app/*/*',
+      ],
       Condition: {
-        Null: {
-          'aws:RequestTag/service.k8s.aws/cluster': 'true',
-          'aws:ResourceTag/service.k8s.aws/cluster': 'false',
+        StringEquals: {
+          'elasticloadbalancing:CreateAction': ['CreateTargetGroup', 'CreateLoadBalancer'],
         },
+        Null: { 'aws:RequestTag/elbv2.k8s.aws/cluster': 'false' },
       },
     },
     {
-      Sid: 'TagTargetGroups',
+      Sid: 'RegisterTargets',
       Effect: 'Allow',
-      Action: ['elasticloadbalancing:AddTags', 'elasticloadbalancing:RemoveTags'],
-      Resource: 'arn:aws:elasticloadbalancing:*:*:targetgroup/*',
-    },
-    {
-      Sid: 'ModifyOwnIngressLoadBalancers',
-      Effect: 'Allow',
-      Action: [...modifyActions, 'elasticloadbalancing:SetSecurityGroups'],
-      Resource: '*',
-      Condition: ingressTagged,
-    },
-    {
-      Sid: 'ModifyOwnServiceLoadBalancers',
-      Effect: 'Allow',
-      Action: modifyActions,
-      Resource: '*',
-      Condition: serviceTagged,
+      Action: ['elasticloadbalancing:RegisterTargets', 'elasticloadbalancing:DeregisterTargets'],
+      Resource: 'arn:aws:elasticloadbalancing:*:*:targetgroup/*/*',
     },
     {
       Sid: 'ModifyListenersAndRules',
       Effect: 'Allow',
       Action: [
+        'elasticloadbalancing:SetWebAcl',
         'elasticloadbalancing:ModifyListener',
         'elasticloadbalancing:AddListenerCertificates',
         'elasticloadbalancing:RemoveListenerCertificates',
         'elasticloadbalancing:ModifyRule',
-        'elasticloadbalancing:SetWebAcl',
+        'elasticloadbalancing:SetRulePriorities',
       ],
       Resource: '*',
     },
