@@ -1,11 +1,12 @@
 /**
  * eks-infra: the AWS side of the Kubernetes platform. Owns the EKS cluster (control plane,
  * keys, log groups, access entries, OIDC provider), the system node group, the managed add-ons,
- * Karpenter's node role and interruption queue, and the Pod Identity roles of the in-cluster
- * controllers.
+ * Karpenter's node role and interruption queue, the Pod Identity roles of the in-cluster
+ * controllers, and the security group of the hosts allowed to reach the private API.
  *
- * Reads from network (cross-stack references): the private subnet ids.
- * Read by eks-k8s (cluster endpoint, CA, role ARNs, queue), rds (node security group), services.
+ * Reads from network (cross-stack references): the VPC and its private subnet ids.
+ * Read by eks-k8s (cluster endpoint, CA, role ARNs, queue), rds (node security group), services,
+ * and the delivery runner (API client security group).
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
 import { TerraformOutput } from 'cdktf';
@@ -21,6 +22,7 @@ import {
 } from '../constructs/eks/policies/workload-policies';
 import { SERVICE_ACCOUNTS } from '../constructs/eks/service-accounts';
 import { SystemNodeGroup } from '../constructs/eks/system-node-group';
+import { ApiClients } from '../constructs/eks/api-clients';
 import type { PlatformNetwork } from '../constructs/network/platform-network';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
@@ -44,6 +46,8 @@ export class EksInfraStack extends PlatformStack {
   public readonly clusterCertificateAuthorityData: string;
   public readonly oidcProviderArn: string;
   public readonly nodeSecurityGroupId: string;
+  /** Hosts in this security group (an admin instance, the CI runner) reach the private API. */
+  public readonly apiClientSecurityGroupId: string;
   public readonly roleArns: ControllerRoles;
   public readonly karpenterNodeRoleName: string;
   public readonly karpenterInterruptionQueueName: string;
@@ -137,6 +141,11 @@ export class EksInfraStack extends PlatformStack {
     this.clusterCertificateAuthorityData = cluster.certificateAuthorityData;
     this.oidcProviderArn = cluster.oidcProviderArn;
     this.nodeSecurityGroupId = cluster.nodeSecurityGroupId;
+    this.apiClientSecurityGroupId = new ApiClients(this, 'api-clients', {
+      clusterName: cluster.clusterName,
+      vpcId: props.network.vpcId,
+      clusterSecurityGroupId: cluster.nodeSecurityGroupId,
+    }).securityGroupId;
     this.roleArns = {
       ebsCsiDriver: ebsCsi.roleArn,
       loadBalancerController: loadBalancerController.roleArn,
@@ -151,6 +160,10 @@ export class EksInfraStack extends PlatformStack {
     // For people (kubectl setup) and scripts; stacks consume the typed fields instead.
     new TerraformOutput(this, 'cluster_name', { value: this.clusterName });
     new TerraformOutput(this, 'cluster_endpoint', { value: this.clusterEndpoint });
+    new TerraformOutput(this, 'api_client_security_group_id', {
+      value: this.apiClientSecurityGroupId,
+      description: 'Give it to an admin instance or a CI runner in the VPC to reach the API.',
+    });
     new TerraformOutput(this, 'kubeconfig_command', {
       value: `aws eks update-kubeconfig --region ${env.region} --name ${eks.clusterName}`,
     });

@@ -25,6 +25,22 @@ describe('EksInfraStack', () => {
     expect(crossStack.filter((v) => /aws_subnet\.network_private-subnet/.test(v))).toHaveLength(3);
   });
 
+  it('admits HTTPS to the private API from the operator and runner security group only, and exports it', () => {
+    const [clusterName] = resourcesOf(json, 'aws_eks_cluster')[0];
+    const rules = resourcesOf(json, 'aws_vpc_security_group_ingress_rule').map(([, r]) => r);
+    expect(rules).toHaveLength(1);
+    expect(rules[0]).toMatchObject({
+      security_group_id: `\${aws_eks_cluster.${clusterName}.vpc_config[0].cluster_security_group_id}`,
+      referenced_security_group_id: expect.stringMatching(/aws_security_group\.api-clients_/),
+      from_port: 443,
+      to_port: 443,
+    });
+    expect(rules[0].cidr_ipv4).toBeUndefined();
+    expect(String(json.output?.api_client_security_group_id?.value)).toMatch(
+      /aws_security_group\.api-clients_/,
+    );
+  });
+
   it('starts nodes only after the networking add-ons, and CoreDNS and EBS CSI after the nodes', () => {
     const [nodeGroupName, nodeGroup] = resourcesOf(json, 'aws_eks_node_group')[0];
     const addons: Record<string, { name: string; a: Record<string, unknown> }> = Object.fromEntries(
