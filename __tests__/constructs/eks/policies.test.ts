@@ -67,7 +67,7 @@ const karpenter = karpenterControllerPolicy({
 });
 
 describe('published controller policies, against upstream at the pinned versions', () => {
-  it('load balancer controller: the digest is of the version eks-k8s installs', () => {
+  it('load balancer controller: the digest is of the version eks-k8s is to install', () => {
     expect(LOAD_BALANCER_CONTROLLER_UPSTREAM.version).toBe(LOAD_BALANCER_CONTROLLER_VERSION);
   });
 
@@ -102,7 +102,7 @@ describe('published controller policies, against upstream at the pinned versions
     });
   });
 
-  it('karpenter: the digest is of the version eks-k8s installs', () => {
+  it('karpenter: the digest is of the version eks-k8s is to install', () => {
     expect(KARPENTER_UPSTREAM.version).toBe(KARPENTER_VERSION);
   });
 

@@ -11,7 +11,7 @@ export interface KarpenterControllerPolicyProps {
 }
 
 /**
- * The Karpenter version whose published policy this is; eks-k8s installs this version. Upgrade
+ * The Karpenter version whose published policy this is; eks-k8s must install this one. Upgrade
  * the two together, checking the policy against that version's getting-started CloudFormation
  * template (__tests__/fixtures/upstream-policies.ts holds the reference the tests compare with).
  */

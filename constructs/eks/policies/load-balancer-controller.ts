@@ -1,7 +1,7 @@
 import { policyDocument, type PolicyDocument } from '../../iam/policy-document';
 
 /**
- * The controller version whose published policy this is. eks-k8s installs this version (Helm
+ * The controller version whose published policy this is; eks-k8s must install this one (Helm
  * chart 1.17.1 of aws/eks-charts, appVersion v2.17.1); upgrade the two together, checking the
  * policy against that version's `docs/install/iam_policy.json`
  * (__tests__/fixtures/upstream-policies.ts holds the reference the tests compare with).
