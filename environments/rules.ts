@@ -102,7 +102,7 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
     ({ availabilityZones: { length: zones }, network }, report) => {
       const slots = network.reservedAzSlots;
       if (!Number.isInteger(slots) || slots < zones || slots > 8) {
-        const message = `must be a whole number from the zone count (${zones}) to 8. Fix: set it to ${Math.max(4, zones)}`;
+        const message = `must be a whole number from the zone count (${zones}) to 8. Fix: set it to ${Math.min(8, Math.max(4, zones))}`;
         report('network.reservedAzSlots', slots, message);
       }
     },
@@ -226,6 +226,9 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
 function checkSubnetPlan({ availabilityZones: zones, network }: Env, report: Report): void {
   const vpc = parseCidr(network.vpcCidr);
   if (typeof vpc === 'string') return;
+  // The slot count is slotsForEveryZone's to report; a plan needs a sound one.
+  const reserved = network.reservedAzSlots;
+  if (!Number.isInteger(reserved) || reserved < zones.length || reserved > 8) return;
   const slots = Math.max(network.reservedAzSlots, zones.length);
   let fits = true;
   const problem: Report = (...args) => {
@@ -278,6 +281,12 @@ function checkSubnetPlan({ availabilityZones: zones, network }: Env, report: Rep
   );
 }
 
+/** How a report names environment `i`: by name, or by place when the name is shared. */
+const label = (configs: readonly Env[], i: number): string =>
+  configs.filter((c) => c.name === configs[i].name).length === 1
+    ? `environments.${configs[i].name}`
+    : `environments[${i}]`;
+
 /** Rules over every environment at once; their paths start with the environment's index. */
 export const CROSS_ENVIRONMENT_RULES: Readonly<Record<string, Rule<readonly Env[]>>> = {
   uniqueNames: rule<readonly Env[]>(['name'], (configs, report) =>
@@ -290,12 +299,12 @@ export const CROSS_ENVIRONMENT_RULES: Readonly<Record<string, Rule<readonly Env[
     ['name', 'state.bucketName', 'state.accessLogBucketName'],
     (configs, report) => {
       const owners = new Map<string, string>();
-      configs.forEach(({ name, state }, i) =>
+      configs.forEach(({ state }, i) =>
         (['bucketName', 'accessLogBucketName'] as const).forEach((key) => {
           const owner = owners.get(state[key]);
           const message = `is already used by ${owner}: environments must not share state buckets. Fix: give each environment its own bucket, e.g. suffix it with the environment name and account id`;
           if (owner) report(`[${i}].state.${key}`, state[key], message);
-          else owners.set(state[key], `environments.${name}.state.${key}`);
+          else owners.set(state[key], `${label(configs, i)}.state.${key}`);
         }),
       );
     },
@@ -305,12 +314,12 @@ export const CROSS_ENVIRONMENT_RULES: Readonly<Record<string, Rule<readonly Env[
     ['name', 'accountId', 'region', 'state.lockTableName'],
     (configs, report) => {
       const owners = new Map<string, string>();
-      configs.forEach(({ name, accountId, region, state: { lockTableName: table } }, i) => {
+      configs.forEach(({ accountId, region, state: { lockTableName: table } }, i) => {
         const owner = owners.get(`${accountId}/${region}/${table}`);
         const message = `is already used by ${owner} in the same account and region. Fix: suffix the table name with the environment name`;
         if (owner) report(`[${i}].state.lockTableName`, table, message);
         else
-          owners.set(`${accountId}/${region}/${table}`, `environments.${name}.state.lockTableName`);
+          owners.set(`${accountId}/${region}/${table}`, `${label(configs, i)}.state.lockTableName`);
       });
     },
   ),

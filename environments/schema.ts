@@ -283,7 +283,7 @@ const rdsSchema = z.strictObject({
     ' (the gp3 minimum for PostgreSQL)',
   ),
   /** Upper bound of storage autoscaling. */
-  maxAllocatedStorageGiB: whole(0, 65536, 'GiB', 'use a ceiling such as 4x the initial storage'),
+  maxAllocatedStorageGiB: whole(20, 65536, 'GiB', 'use a ceiling such as 4x the initial storage'),
   /** A standby in another zone with automatic failover; required in prod. */
   multiAz: z.boolean(),
   /** Refuse deletion through the API; required in prod. */

@@ -17,7 +17,12 @@ export interface ConfigIssue {
 }
 
 export function formatIssue(issue: ConfigIssue): string {
-  const shown = issue.value === undefined ? 'nothing' : JSON.stringify(issue.value);
+  let shown: string;
+  try {
+    shown = issue.value === undefined ? 'nothing' : JSON.stringify(issue.value);
+  } catch {
+    shown = String(issue.value); // a BigInt or a cycle: still one line, never a crash
+  }
   return `${issue.path} ${issue.problem}, got ${shown}. Fix: ${issue.fix}`;
 }
 
@@ -90,7 +95,15 @@ function withRules<S extends z.ZodType>(
           }),
         ),
       {
-        when: ({ issues }) => !issues.some((i) => (!tightens || i.continue !== true) && touches(i)),
+        // Only a field's own problem holds a rule back: another rule's finding is no reason to
+        // stay silent about this one.
+        when: ({ issues }) =>
+          !issues.some(
+            (i) =>
+              !(i.code === 'custom' && i.params?.rule) &&
+              (!tightens || i.continue !== true) &&
+              touches(i),
+          ),
       },
     );
   }, schema);
@@ -157,9 +170,10 @@ function toConfigIssues(issue: z.core.$ZodIssue, configs: readonly unknown[]): C
     issue.code === 'unrecognized_keys'
       ? issue.keys.map((key) => {
           const fields = fieldsAt(inside);
-          const meant = fields.find((f) =>
-            f.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)),
-          );
+          const meant =
+            key.length >= 3
+              ? fields.find((f) => f.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)))
+              : undefined;
           const fix = meant ? `did you mean ${meant}?` : `use one of ${fields.join(', ')}`;
           return [
             [...inside, key],
@@ -200,5 +214,13 @@ export function validateEnvironments(
   const issues = result.error.issues
     .filter((i) => tightens(i) || !tightened.has(suffix(i.path)))
     .flatMap((i) => toConfigIssues(i, configs));
-  throw new ConfigValidationError([...new Map(issues.map((i) => [formatIssue(i), i])).values()]);
+  // A misspelt field is one mistake: its "did you mean" line, not also "<field> is missing".
+  const meant = new Set(
+    issues.flatMap((i) => {
+      const field = /^did you mean (\w+)\?/.exec(i.fix)?.[1];
+      return field ? [i.path.replace(/[^.[\]]+$/, field)] : [];
+    }),
+  );
+  const reported = issues.filter((i) => !(i.problem === 'is missing' && meant.has(i.path)));
+  throw new ConfigValidationError([...new Map(reported.map((i) => [formatIssue(i), i])).values()]);
 }

@@ -303,6 +303,19 @@ describe('how rules and field checks combine', () => {
     ]);
   });
 
+  it('reports every rule a value breaks: one rule finding does not silence another', () => {
+    const zones = issuesFor(
+      testEnv(),
+      prodEnv({ availabilityZones: ['eu-west-1a', 'us-east-1b'] }),
+    );
+    expect(zones.map((i) => i.rule)).toEqual(['prodZones', 'zonesInRegion']);
+    const windows = issuesFor(
+      testEnv({ rds: { backupWindow: '04:00-04:15', maintenanceWindow: 'sun:04:00-sun:05:00' } }),
+      prodEnv(),
+    );
+    expect(windows.map((i) => i.rule).sort()).toEqual(['windowsApart', 'windowsLastHalfHour']);
+  });
+
   it('throws when a window is shorter than the 30 minutes RDS requires', () => {
     expect(errorFor(testEnv({ rds: { maintenanceWindow: 'sun:04:00-sun:04:00' } }))).toContain(
       'environments.test.rds.maintenanceWindow lasts 0 minutes, and RDS requires at least 30, got "sun:04:00-sun:04:00"',

@@ -173,6 +173,15 @@ describe('environment schema: structure', () => {
     );
   });
 
+  it('reports a misspelt field once, as the field it meant, not also as a missing one', () => {
+    const { alarmEmails, ...rds } = testEnv().rds;
+    const issues = issuesFor({ ...testEnv(), rds: { ...rds, alarmEmail: alarmEmails } }, prodEnv());
+    expect(issues.map((i) => `${i.path} ${i.problem}`)).toEqual([
+      'environments.test.rds.alarmEmail is not a known field',
+    ]);
+    expect(issues[0].fix).toMatch(/^did you mean alarmEmails\?/);
+  });
+
   it('throws when an environment is not an object, naming it by its place in the list', () => {
     expect(errorFor(42)).toContain(
       'environments[0] must be an object, got 42. Fix: write an object: { … }',

@@ -59,6 +59,9 @@ describe('validateEnvironments', () => {
       'environments[1].name is used by two environments, got "test". Fix: give each environment its own name',
     );
     expect(message).not.toContain('environments.test.');
+    expect(message).toContain(
+      'environments[1].state.bucketName is already used by environments[0].state.bucketName',
+    );
     expect(message).toContain('environments[1].accountId must be a 12-digit AWS account id');
   });
 
@@ -70,7 +73,7 @@ describe('validateEnvironments', () => {
     ]);
   });
 
-  it('holds only prod to the production rules', () => {
+  it('holds only prod to the production config rules', () => {
     const single = { ...staging, network: { ...staging.network, natGateways: 'single' as const } };
     expect(() => validateEnvironments([testEnv(), single, prodEnv()])).not.toThrow();
   });

@@ -48,6 +48,18 @@ describe('RdsStack', () => {
     });
   });
 
+  it('reports the running engine version, and creates the alarms after the instance', () => {
+    const [instanceName] = Object.keys(json.resource?.aws_db_instance ?? {});
+    expect(json.output?.engine_version_actual?.value).toBe(
+      `\${aws_db_instance.${instanceName}.engine_version_actual}`,
+    );
+    const alarms = Object.values(json.resource?.aws_cloudwatch_metric_alarm ?? {});
+    expect(alarms).toHaveLength(6);
+    for (const alarm of alarms) {
+      expect(alarm.depends_on).toEqual([`aws_db_instance.${instanceName}`]);
+    }
+  });
+
   it('exposes endpoint, port, database name, master secret ARN and security group as typed fields', () => {
     const rds = stacks.rds;
     for (const value of [rds.endpoint, rds.masterSecretArn, rds.securityGroupId]) {

@@ -10,7 +10,7 @@ import { PodIdentityRole } from './pod-identity-role';
 import { karpenterControllerPolicy } from './policies/karpenter-controller';
 import { SERVICE_ACCOUNTS } from './service-accounts';
 
-/** The EventBridge events Karpenter reacts to before AWS takes a node away. */
+/** The EventBridge events Karpenter reacts to before AWS takes a node away (its 1.14.1 template's five). */
 export const INTERRUPTION_EVENTS: Readonly<Record<string, { source: string; detailType: string }>> =
   {
     'scheduled-change': { source: 'aws.health', detailType: 'AWS Health Event' },
@@ -22,6 +22,10 @@ export const INTERRUPTION_EVENTS: Readonly<Record<string, { source: string; deta
     'instance-state-change': {
       source: 'aws.ec2',
       detailType: 'EC2 Instance State-change Notification',
+    },
+    'capacity-reservation-interruption': {
+      source: 'aws.ec2',
+      detailType: 'EC2 Capacity Reservation Instance Interruption Warning',
     },
   };
 

@@ -54,7 +54,9 @@ describe('DatabaseAlarms', () => {
         dependsOn: [instance],
       });
     });
-    for (const [, alarm] of resourcesOf(waiting, 'aws_cloudwatch_metric_alarm')) {
+    const alarms = resourcesOf(waiting, 'aws_cloudwatch_metric_alarm');
+    expect(alarms).toHaveLength(6);
+    for (const [, alarm] of alarms) {
       // An instance being created, stopped or replaced reports nothing: that is no outage page.
       expect(alarm.treat_missing_data).toBe('notBreaching');
       expect(alarm.depends_on).toEqual(['aws_db_instance.db']);

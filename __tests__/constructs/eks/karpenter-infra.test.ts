@@ -38,7 +38,7 @@ describe('KarpenterInfra', () => {
     });
     // Only this stack's interruption rules may send, not any rule of any account.
     const rules = resourcesOf(json, 'aws_cloudwatch_event_rule').map(([name]) => name);
-    expect(rules).toHaveLength(4);
+    expect(rules).toHaveLength(5);
     const sources = (statements[0].Condition as Record<string, Record<string, string[]>>).ArnEquals[
       'aws:SourceArn'
     ];
@@ -51,7 +51,7 @@ describe('KarpenterInfra', () => {
     });
   });
 
-  it('routes the four interruption events to the queue', () => {
+  it('routes the five interruption events of Karpenter 1.14.1 to the queue', () => {
     const patterns = resourcesOf(json, 'aws_cloudwatch_event_rule').map(([, r]) =>
       JSON.parse(String(r.event_pattern)),
     );
@@ -61,9 +61,13 @@ describe('KarpenterInfra', () => {
         { source: ['aws.ec2'], 'detail-type': ['EC2 Spot Instance Interruption Warning'] },
         { source: ['aws.ec2'], 'detail-type': ['EC2 Instance Rebalance Recommendation'] },
         { source: ['aws.ec2'], 'detail-type': ['EC2 Instance State-change Notification'] },
+        {
+          source: ['aws.ec2'],
+          'detail-type': ['EC2 Capacity Reservation Instance Interruption Warning'],
+        },
       ]),
     );
-    expect(patterns).toHaveLength(4);
+    expect(patterns).toHaveLength(5);
     for (const [, target] of resourcesOf(json, 'aws_cloudwatch_event_target')) {
       expect(String(target.arn)).toMatch(/aws_sqs_queue\.karpenter_interruption-queue_[^.]+\.arn/);
     }
