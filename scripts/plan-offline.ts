@@ -20,7 +20,7 @@ import { join, resolve } from 'node:path';
 import { environments } from '../environments';
 import { synthesizePlatform } from '../stacks/platform';
 import { formatReport, allProven } from './lib/offline-proof/report';
-import { runOfflineProof, type StackResult } from './lib/offline-proof/runner';
+import { ProviderCrashError, runOfflineProof, type StackResult } from './lib/offline-proof/runner';
 import { loadStacks } from './lib/offline-proof/stacks';
 
 export const TERRAFORM_MISSING =
@@ -56,7 +56,10 @@ export async function planOffline(options: {
   readonly workDir?: string;
   readonly concurrency?: number;
   readonly providerMirror?: string;
+  /** @default true: one provider process for every Terraform command (see ProofOptions) */
+  readonly shareProviders?: boolean;
   readonly onResult?: (result: StackResult) => void;
+  readonly onStep?: (stack: string, step: string) => void;
 }): Promise<OfflineProofRun> {
   const started = Date.now();
   let outdir = options.outdir;
@@ -75,7 +78,9 @@ export async function planOffline(options: {
     pluginCacheDir: process.env.TF_PLUGIN_CACHE_DIR ?? DEFAULT_PLUGIN_CACHE,
     ...(options.providerMirror ? { providerMirror: options.providerMirror } : {}),
     ...(options.concurrency ? { concurrency: options.concurrency } : {}),
+    ...(options.shareProviders === false ? { shareProviders: false } : {}),
     ...(options.onResult ? { onResult: options.onResult } : {}),
+    ...(options.onStep ? { onStep: options.onStep } : {}),
   });
   const wallSeconds = (Date.now() - started) / 1000;
   return {
@@ -103,7 +108,7 @@ async function main(argv: string[]): Promise<number> {
     (requested && requested !== 'all' && !names.includes(requested as never))
   ) {
     console.error(
-      `usage: npm run plan:offline -- [${names.join('|')}|all] [--outdir DIR] [--work-dir DIR] [--concurrency N]`,
+      `usage: npm run plan:offline -- [${names.join('|')}|all] [--outdir DIR] [--work-dir DIR] [--concurrency N] [--no-shared-provider]`,
     );
     return 2;
   }
@@ -116,13 +121,18 @@ async function main(argv: string[]): Promise<number> {
     return 1;
   }
   const concurrency = flag(argv, '--concurrency');
+  const started = Date.now();
+  const at = () => `${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s`;
   const run = await planOffline({
     ...(requested && requested !== 'all' ? { environmentName: requested } : {}),
     ...(flag(argv, '--outdir') ? { outdir: resolve(flag(argv, '--outdir')!) } : {}),
     ...(flag(argv, '--work-dir') ? { workDir: resolve(flag(argv, '--work-dir')!) } : {}),
     ...(concurrency ? { concurrency: Number(concurrency) } : {}),
     ...(process.env.TF_PROVIDER_MIRROR ? { providerMirror: process.env.TF_PROVIDER_MIRROR } : {}),
-    onResult: (r) => console.log(`  ${r.stack}: ${r.status} (${r.seconds.toFixed(1)} s)`),
+    ...(argv.includes('--no-shared-provider') ? { shareProviders: false } : {}),
+    onStep: (stack, step) => console.log(`${at()}  ${stack}: terraform ${step}…`),
+    onResult: (r) =>
+      console.log(`${at()}  ${r.stack}: ${r.status} (${r.seconds.toFixed(1)} s in Terraform)`),
   });
   console.log(`\n${run.report}`);
   return run.ok ? 0 : 1;
@@ -132,7 +142,7 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (error: unknown) => {
-      console.error(error);
+      console.error(error instanceof ProviderCrashError ? error.message : error);
       process.exit(1);
     },
   );

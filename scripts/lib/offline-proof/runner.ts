@@ -11,6 +11,7 @@ import {
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { terraformEnvironment } from '../terraform';
+import { providerBinary, type ProviderServer, startProviderServer } from './provider-server';
 import { pruneUnavailable } from './prune';
 import { dependencyOrder, type SynthesizedStack, type TerraformJson } from './stacks';
 import { type StateOutput, testFile, workingCopy } from './tftest';
@@ -50,7 +51,30 @@ export interface ProofOptions {
   /** @default the number of cores */
   readonly concurrency?: number;
   readonly terraformBinary?: string;
+  /**
+   * Start each installed provider once and attach every Terraform command to it.
+   * @default true
+   */
+  readonly shareProviders?: boolean;
+  /** Provider binaries to start instead of the installed ones (tests). @default - the installed */
+  readonly providerBinaries?: Readonly<Record<string, string>>;
+  /** Longest a single Terraform command may run. @default 300 s */
+  readonly commandTimeoutMs?: number;
   readonly onResult?: (result: StackResult) => void;
+  /** Progress: a stack's step has started (`test`, `validate`). */
+  readonly onStep?: (stack: string, step: string) => void;
+}
+
+/** A shared provider stopped during the run: every result after it is meaningless. */
+export class ProviderCrashError extends Error {
+  constructor(provider: string, pid: number, why: string) {
+    super(
+      `The ${provider} provider that the proof's Terraform commands share (pid ${pid}) ${why}\n` +
+        'No stack can be proven without it. Run the proof again; if it happens again, run it with ' +
+        '--no-shared-provider to give each command its own provider, and report the output above.',
+    );
+    this.name = 'ProviderCrashError';
+  }
 }
 
 interface CommandOutput {
@@ -64,21 +88,34 @@ function run(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
+  timeoutMs = 300_000,
 ): Promise<CommandOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
+    let timedOut = false;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, timeoutMs);
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    child.on('error', reject);
-    child.on('close', (status) =>
+    child.on('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      const timeout = timedOut
+        ? `\nterraform ${args[0]} was stopped after ${timeoutMs / 1000} s without finishing.`
+        : '';
       resolve({
-        status,
+        status: timedOut ? null : status,
         stdout: Buffer.concat(out).toString('utf8'),
-        stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
+        stderr: Buffer.concat(err).toString('utf8') + timeout,
+      });
+    });
   });
 }
 
@@ -204,13 +241,47 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     }
   }
 
+  // One provider process per installed provider for the whole run, which every command attaches
+  // to: each would otherwise start the 700 MB AWS provider and load its schema again.
+  const servers: ProviderServer[] = [];
+  try {
+    if (options.shareProviders ?? true) {
+      for (const provider of usable) {
+        const binary =
+          options.providerBinaries?.[provider] ??
+          providerBinary(join(warmDir, '.terraform'), provider);
+        if (binary) servers.push(await startProviderServer(provider, binary));
+      }
+    }
+    if (servers.length > 0) {
+      env.TF_REATTACH_PROVIDERS = JSON.stringify(
+        Object.fromEntries(servers.map((server) => [server.address, server.reattach])),
+      );
+    }
+    const results = await proveStacks(ordered, options, env, terraform, warmDir, available);
+    const crash = servers.find((server) => server.crashed());
+    if (crash) throw new ProviderCrashError(crash.address, crash.pid, crash.crashed() ?? '');
+    return results;
+  } finally {
+    await Promise.all(servers.map((server) => server.stop()));
+  }
+}
+
+async function proveStacks(
+  ordered: readonly SynthesizedStack[],
+  options: ProofOptions,
+  env: NodeJS.ProcessEnv,
+  terraform: string,
+  warmDir: string,
+  available: Set<string>,
+): Promise<StackResult[]> {
   const inRun = new Set(ordered.map((s) => s.name));
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
   const slots = createSlots(concurrency);
+  const timeout = options.commandTimeoutMs;
 
   // Static preparation, upstream first: prune what cannot be checked here (including reads of
-  // upstream outputs that were pruned themselves) and write each working directory. Nothing here
-  // needs an upstream's apply, so every stack can be initialized and validated at once.
+  // upstream outputs that were pruned themselves) and write each working directory.
   const prepared = new Map<string, Prepared>();
   for (const stack of ordered) {
     const missingUpstream = stack.remoteStates.flatMap((rs) =>
@@ -234,6 +305,15 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     rmSync(dir, { recursive: true, force: true });
     mkdirSync(join(dir, 'tests'), { recursive: true });
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
+    // Initialized once for the whole run (the warm-up init): each stack gets its provider links
+    // and lock file. A per-stack init would reinstall into the shared cache and race.
+    if (existsSync(join(warmDir, '.terraform'))) {
+      cpSync(join(warmDir, '.terraform'), join(dir, '.terraform'), {
+        recursive: true,
+        verbatimSymlinks: true,
+      });
+      copyFileSync(join(warmDir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
+    }
     prepared.set(stack.name, {
       stack,
       json,
@@ -245,38 +325,10 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     });
   }
 
-  // Phase 1, every stack at once: validate.
-  const validations = new Map<string, Promise<StepOutcome>>();
-  for (const { stack, dir, checkable } of prepared.values()) {
-    validations.set(
-      stack.name,
-      checkable
-        ? (async () => {
-            const started = Date.now();
-            // Initialized once for the whole run (the warm-up init above): each stack gets its
-            // provider links and lock file. A per-stack init would reinstall into the shared
-            // cache (no lock file yet) and race with the validations running beside it.
-            if (existsSync(join(warmDir, '.terraform'))) {
-              cpSync(join(warmDir, '.terraform'), join(dir, '.terraform'), {
-                recursive: true,
-                verbatimSymlinks: true,
-              });
-              copyFileSync(join(warmDir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
-            }
-            const validate = await slots.run('low', () =>
-              run(terraform, ['validate', '-no-color'], dir, env),
-            );
-            return {
-              ok: validate.status === 0,
-              seconds: elapsed(started),
-              output: validate.status === 0 ? '' : `${validate.stdout}${validate.stderr}`,
-            };
-          })()
-        : Promise.resolve({ ok: false, seconds: 0, output: '' }),
-    );
-  }
-
-  // Phase 2, per stack once its upstreams have applied: the mocked apply fed their outputs.
+  // Each stack once its upstreams have applied: `terraform test`, the mocked apply fed their
+  // outputs. It validates the configuration first, against the real provider (the core's
+  // schema checks and the provider's own validators alike), so a separate `terraform validate`
+  // runs only when the test fails, to say which step it failed in.
   const applied = new Map<string, Record<string, StateOutput>>();
   const results = new Map<string, Promise<StackResult>>();
   for (const item of prepared.values()) {
@@ -287,7 +339,6 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     results.set(
       stack.name,
       (async (): Promise<StackResult> => {
-        const validation = await validations.get(stack.name)!;
         await Promise.all(upstreamResults);
         if (!checkable) {
           return {
@@ -299,17 +350,6 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
             apply: 'not run',
             seconds: 0,
             output: '',
-          };
-        }
-        if (!validation.ok) {
-          return {
-            ...base,
-            status: 'failed',
-            resourcesApplied: 0,
-            validate: 'failed',
-            apply: 'not run',
-            seconds: validation.seconds,
-            output: validation.output,
           };
         }
         const blocked = stack.dependsOn.filter((dep) => !applied.has(dep));
@@ -326,9 +366,9 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
                   : `upstream ${dep} is not part of this run`,
               )
               .join('; '),
-            validate: 'passed',
+            validate: 'not run',
             apply: 'not run',
-            seconds: validation.seconds,
+            seconds: 0,
             output: '',
           };
         }
@@ -339,11 +379,14 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
           join(dir, 'tests', 'offline.tftest.hcl'),
           testFile({ json, upstreamOutputs, ...providerOfJson(json) }),
         );
-        const started = Date.now();
-        const test = await slots.run('high', () =>
-          run(terraform, ['test', '-json', '-verbose', '-no-color'], dir, env),
-        );
-        const seconds = Math.round((validation.seconds + elapsed(started)) * 10) / 10;
+        // Seconds Terraform ran for this stack, not the wait for a free slot.
+        let started = 0;
+        const test = await slots.run('high', () => {
+          started = Date.now();
+          options.onStep?.(stack.name, 'test');
+          return run(terraform, ['test', '-json', '-verbose', '-no-color'], dir, env, timeout);
+        });
+        const tested = elapsed(started);
         const outcome = parseTestJson(test.stdout);
         const expected = Object.entries(json.resource ?? {}).flatMap(([type, blocks]) =>
           Object.keys(blocks).map((name) => `${type}.${name}`),
@@ -354,27 +397,45 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
               (address) =>
                 !outcome.resources.some((r) => r === address || r.startsWith(`${address}[`)),
             );
-        if (test.status !== 0 || !outcome.passed || notCreated.length > 0) {
-          const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
+        if (test.status === 0 && outcome.passed && notCreated.length === 0) {
+          applied.set(stack.name, outcome.outputs);
+          return {
+            ...base,
+            status: unchecked > 0 ? 'partial' : 'passed',
+            resourcesApplied: outcome.resources.length,
+            validate: 'passed',
+            apply: 'passed',
+            seconds: tested,
+            output: '',
+          };
+        }
+        let validateStarted = 0;
+        const validate = await slots.run('high', () => {
+          validateStarted = Date.now();
+          options.onStep?.(stack.name, 'validate');
+          return run(terraform, ['validate', '-no-color'], dir, env, timeout);
+        });
+        const seconds = Math.round((tested + elapsed(validateStarted)) * 10) / 10;
+        if (validate.status !== 0) {
           return {
             ...base,
             status: 'failed',
-            resourcesApplied: outcome.resources.length,
-            validate: 'passed',
-            apply: 'failed',
+            resourcesApplied: 0,
+            validate: 'failed',
+            apply: 'not run',
             seconds,
-            output: `${why}${outcome.diagnostics}\n${test.stderr}`.trim(),
+            output: `${validate.stdout}${validate.stderr}`,
           };
         }
-        applied.set(stack.name, outcome.outputs);
+        const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
         return {
           ...base,
-          status: unchecked > 0 ? 'partial' : 'passed',
+          status: 'failed',
           resourcesApplied: outcome.resources.length,
           validate: 'passed',
-          apply: 'passed',
+          apply: 'failed',
           seconds,
-          output: '',
+          output: `${why}${outcome.diagnostics}\n${test.stderr}`.trim(),
         };
       })().then((result) => {
         options.onResult?.(result);
@@ -394,12 +455,6 @@ interface Prepared {
   readonly removedOutputs: readonly string[];
   /** False when nothing is left once unavailable providers are pruned. */
   readonly checkable: boolean;
-}
-
-interface StepOutcome {
-  readonly ok: boolean;
-  readonly seconds: number;
-  readonly output: string;
 }
 
 function elapsed(started: number): number {
