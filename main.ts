@@ -18,10 +18,14 @@ import { synthesizePlatform } from './stacks/platform';
 // points at the TypeScript source.
 process.setSourceMapsEnabled(false);
 try {
-  synthesizePlatform(environments, {
+  const app = synthesizePlatform(environments, {
     environmentName: process.env.PLATFORM_ENV,
     tfstateLocalStatePath: process.env.PLATFORM_BOOTSTRAP_LOCAL_STATE,
   });
+  const stacks = app.node.children.map((stack) => stack.node.id);
+  console.log(
+    `Synthesized ${stacks.length} stacks into ${app.outdir}/stacks: ${stacks.join(', ')}`,
+  );
 } catch (error) {
   if (error instanceof ConfigValidationError || error instanceof PolicyViolationError) {
     console.error(error.message);

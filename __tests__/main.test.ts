@@ -177,6 +177,40 @@ describe('main.ts as a process', () => {
     }
   });
 
+  it('npm run synth (the app alone) writes exactly what cdktf synth writes, and says so', () => {
+    const cli = join(tempDir('platform-cdktf-cli'), 'out');
+    const viaCli = spawnSync(
+      join(ROOT, 'node_modules', '.bin', 'cdktf'),
+      ['synth', '--output', cli],
+      {
+        cwd: ROOT,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1' },
+        encoding: 'utf8',
+      },
+    );
+    expect(viaCli.status, viaCli.stderr).toBe(0);
+    const app = join(tempDir('platform-app'), 'out');
+    const viaApp = spawnSync(TSX, ['main.ts'], {
+      cwd: ROOT,
+      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: app },
+      encoding: 'utf8',
+    });
+    expect(viaApp.status, viaApp.stderr).toBe(0);
+    expect(viaApp.stdout).toContain(`Synthesized 8 stacks into ${app}/stacks: test-tfstate,`);
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
+        .sort();
+    expect(files(app)).toEqual(files(cli));
+    expect(files(app).length).toBeGreaterThan(8);
+    for (const file of files(cli)) {
+      expect(readFileSync(join(app, file), 'utf8'), file).toBe(
+        readFileSync(join(cli, file), 'utf8'),
+      );
+    }
+  }, 60_000);
+
   it('refuses a bootstrap local state without PLATFORM_ENV', () => {
     const { status, stderr } = runMain({ PLATFORM_BOOTSTRAP_LOCAL_STATE: '/tmp/x.tfstate' });
     expect(status).toBe(1);

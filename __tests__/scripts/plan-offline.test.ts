@@ -1,9 +1,14 @@
 import { spawnSync } from 'node:child_process';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../../environments';
 import { DEFAULT_PLUGIN_CACHE, planOffline, TERRAFORM_MISSING } from '../../scripts/plan-offline';
-import { runOfflineProof, type StackResult } from '../../scripts/lib/offline-proof/runner';
+import {
+  ProviderCrashError,
+  runOfflineProof,
+  type StackResult,
+} from '../../scripts/lib/offline-proof/runner';
 import { loadStacks } from '../../scripts/lib/offline-proof/stacks';
 import { findProviderMirror } from '../../scripts/find-provider-mirror';
 import { synthesizeProofFixture } from '../fixtures/offline-proof-app';
@@ -58,7 +63,15 @@ describe.skipIf(Boolean(missing) && skipRequested)(
     describe('the app, both environments', () => {
       let run: Awaited<ReturnType<typeof planOffline>>;
       beforeAll(async () => {
-        run = await planOffline({ providerMirror: mirror, workDir: tempDir('plan-offline-app') });
+        // Progress as it goes, so a slow machine's run never looks hung.
+        const started = Date.now();
+        const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+        run = await planOffline({
+          providerMirror: mirror,
+          workDir: tempDir('plan-offline-app'),
+          onStep: (stack, step) => process.stdout.write(`  ${at()} ${stack}: terraform ${step}\n`),
+          onResult: (r) => process.stdout.write(`  ${at()} ${r.stack}: ${r.status}\n`),
+        });
       }, 300_000);
 
       it('validates and mock-applies every stack of every environment', () => {
@@ -144,6 +157,31 @@ describe.skipIf(Boolean(missing) && skipRequested)(
         });
         expect(results['test-fx-missing-output'].output).toContain('does_not_exist');
       });
+    });
+
+    describe('a shared provider that dies', () => {
+      it('fails the run with a message naming the provider, never hangs', async () => {
+        const outdir = join(tempDir('plan-offline-crash'), 'out');
+        synthesizeProofFixture(outdir);
+        const fake = join(tempDir('crashing-provider'), 'terraform-provider-aws');
+        writeFileSync(
+          fake,
+          '#!/bin/sh\necho "TF_REATTACH_PROVIDERS=\'{\\"registry.terraform.io/hashicorp/aws\\":{\\"Protocol\\":\\"grpc\\",\\"ProtocolVersion\\":5,\\"Pid\\":1,\\"Test\\":true,\\"Addr\\":{\\"Network\\":\\"unix\\",\\"String\\":\\"/tmp/no-such-plugin\\"}}}\'"\nexec sleep 60\n',
+        );
+        chmodSync(fake, 0o755);
+        const proof = runOfflineProof({
+          stacks: loadStacks(outdir, (name) => name === 'test-fx-producer'),
+          workDir: tempDir('plan-offline-crash-work'),
+          pluginCacheDir: DEFAULT_PLUGIN_CACHE,
+          providerMirror: mirror,
+          providerBinaries: { aws: fake },
+        });
+        await expect(proof).rejects.toThrow(ProviderCrashError);
+        // Up, but answering nobody: the first command says so, and the run stops there.
+        await expect(proof).rejects.toThrow(
+          /The aws provider that the proof's Terraform commands share \(pid \d+\) did not answer/,
+        );
+      }, 120_000);
     });
 
     describe('npm run plan:offline (process)', () => {

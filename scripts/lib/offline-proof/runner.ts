@@ -67,9 +67,9 @@ export interface ProofOptions {
 
 /** A shared provider stopped during the run: every result after it is meaningless. */
 export class ProviderCrashError extends Error {
-  constructor(provider: string, pid: number, why: string) {
+  constructor(address: string, pid: number, why: string) {
     super(
-      `The ${provider} provider that the proof's Terraform commands share (pid ${pid}) ${why}\n` +
+      `The ${address.split('/').pop()} provider that the proof's Terraform commands share (pid ${pid}) ${why}\n` +
         'No stack can be proven without it. Run the proof again; if it happens again, run it with ' +
         '--no-shared-provider to give each command its own provider, and report the output above.',
     );
@@ -258,9 +258,29 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
         Object.fromEntries(servers.map((server) => [server.address, server.reattach])),
       );
     }
-    const results = await proveStacks(ordered, options, env, terraform, warmDir, available);
-    const crash = servers.find((server) => server.crashed());
-    if (crash) throw new ProviderCrashError(crash.address, crash.pid, crash.crashed() ?? '');
+    // After any failed command: is the shared provider the cause? Dead, or not answering.
+    const providerProblem = (output: string): ProviderCrashError | undefined => {
+      const crash = servers.find((server) => server.crashed());
+      if (crash) return new ProviderCrashError(crash.address, crash.pid, crash.crashed() ?? '');
+      const silent = /Failed to load plugin schemas|Failed to obtain provider schema/.exec(output);
+      if (silent && servers.length > 0) {
+        const [server] = servers;
+        const why = `did not answer: Terraform said "${silent[0]}".`;
+        return new ProviderCrashError(server.address, server.pid, why);
+      }
+      return undefined;
+    };
+    const results = await proveStacks(
+      ordered,
+      options,
+      env,
+      terraform,
+      warmDir,
+      available,
+      providerProblem,
+    );
+    const crash = providerProblem('');
+    if (crash) throw crash;
     return results;
   } finally {
     await Promise.all(servers.map((server) => server.stop()));
@@ -274,6 +294,7 @@ async function proveStacks(
   terraform: string,
   warmDir: string,
   available: Set<string>,
+  providerProblem: (output: string) => Error | undefined,
 ): Promise<StackResult[]> {
   const inRun = new Set(ordered.map((s) => s.name));
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
@@ -410,6 +431,8 @@ async function proveStacks(
           };
         }
         let validateStarted = 0;
+        const problem = providerProblem(`${test.stdout}${test.stderr}`);
+        if (problem) throw problem;
         const validate = await slots.run('high', () => {
           validateStarted = Date.now();
           options.onStep?.(stack.name, 'validate');
