@@ -5,7 +5,7 @@
  * implied mirror directories first, then searches the filesystem. Exits 1 if there is none.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -62,9 +62,22 @@ export function findProviderMirror(provider = 'aws'): string | undefined {
   );
   for (const line of found.stdout.split('\n')) {
     const root = mirrorRootOf(line.trim());
-    if (root) return root;
+    if (root && isPlugin(line.trim())) return root;
   }
   return undefined;
+}
+
+/**
+ * Whether a file can be a provider plugin: executable, and more than a stub (a test's fake or a
+ * failed copy is neither, and Terraform would install it as the provider).
+ */
+export function isPlugin(path: string): boolean {
+  try {
+    const stat = statSync(path);
+    return stat.isFile() && stat.size > 1024 * 1024 && (stat.mode & 0o111) !== 0;
+  } catch {
+    return false;
+  }
 }
 
 if (require.main === module) {

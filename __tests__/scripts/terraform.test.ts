@@ -1,6 +1,7 @@
-import { readFileSync } from 'node:fs';
+import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mirrorRootOf } from '../../scripts/find-provider-mirror';
+import { isPlugin, mirrorRootOf } from '../../scripts/find-provider-mirror';
 import { parseTerraformVersion, terraformEnvironment } from '../../scripts/lib/terraform';
 import { tempDir } from '../helpers/paths';
 
@@ -37,5 +38,25 @@ describe('mirrorRootOf', () => {
       ),
     ).toBe('/opt/tf-plugins');
     expect(mirrorRootOf('/usr/local/bin/terraform-provider-aws_v5.100.0_x5')).toBeUndefined();
+  });
+});
+
+describe('isPlugin', () => {
+  it('takes an executable of a real size, not an empty stub or a plain file', () => {
+    const dir = tempDir('is-plugin');
+    try {
+      const stub = join(dir, 'terraform-provider-aws_v5.100.0_x5');
+      writeFileSync(stub, '');
+      chmodSync(stub, 0o755);
+      expect(isPlugin(stub)).toBe(false);
+      const big = join(dir, 'big');
+      writeFileSync(big, Buffer.alloc(2 * 1024 * 1024));
+      expect(isPlugin(big)).toBe(false);
+      chmodSync(big, 0o755);
+      expect(isPlugin(big)).toBe(true);
+      expect(isPlugin(join(dir, 'missing'))).toBe(false);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
@@ -70,16 +70,22 @@ describe('startProviderServer', () => {
 
 describe('providerBinary', () => {
   it('finds the plugin binary under an initialized .terraform directory', () => {
-    const dotTerraform = join(tempDir('dot-terraform'), '.terraform');
-    const dir = join(
-      dotTerraform,
-      'providers/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64',
-    );
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, 'terraform-provider-aws_v5.100.0_x5'), '');
-    expect(providerBinary(dotTerraform, 'aws')).toBe(
-      join(dir, 'terraform-provider-aws_v5.100.0_x5'),
-    );
-    expect(providerBinary(dotTerraform, 'helm')).toBeUndefined();
+    // Removed afterwards: a stray file shaped like a provider mirror misleads find-provider-mirror.
+    const root = tempDir('dot-terraform');
+    try {
+      const dotTerraform = join(root, '.terraform');
+      const dir = join(
+        dotTerraform,
+        'providers/registry.terraform.io/hashicorp/aws/5.100.0/linux_amd64',
+      );
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, 'terraform-provider-aws_v5.100.0_x5'), '');
+      expect(providerBinary(dotTerraform, 'aws')).toBe(
+        join(dir, 'terraform-provider-aws_v5.100.0_x5'),
+      );
+      expect(providerBinary(dotTerraform, 'helm')).toBeUndefined();
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
   });
 });
