@@ -48,15 +48,17 @@ describe('RdsStack', () => {
     });
   });
 
-  it('reports the running engine version, and creates the alarms after the instance', () => {
+  it('reports the running engine version, and creates the alarms and events after the instance', () => {
     const [instanceName] = Object.keys(json.resource?.aws_db_instance ?? {});
     expect(json.output?.engine_version_actual?.value).toBe(
       `\${aws_db_instance.${instanceName}.engine_version_actual}`,
     );
     const alarms = Object.values(json.resource?.aws_cloudwatch_metric_alarm ?? {});
     expect(alarms).toHaveLength(6);
-    for (const alarm of alarms) {
-      expect(alarm.depends_on).toEqual([`aws_db_instance.${instanceName}`]);
+    const subscriptions = Object.values(json.resource?.aws_db_event_subscription ?? {});
+    expect(subscriptions).toHaveLength(1);
+    for (const waiting of [...alarms, ...subscriptions]) {
+      expect(waiting.depends_on).toEqual([`aws_db_instance.${instanceName}`]);
     }
   });
 

@@ -1,4 +1,5 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
+import { DbEventSubscription } from '@cdktf/provider-aws/lib/db-event-subscription';
 import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
 import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { ITerraformDependable } from 'cdktf';
@@ -28,12 +29,24 @@ interface AlarmSpec {
 
 const GIB = 1024 ** 3;
 
+/** The RDS event categories that mean the database is, or was, unavailable or at risk. */
+export const DATABASE_EVENT_CATEGORIES: readonly string[] = [
+  'availability',
+  'failover',
+  'failure',
+  'low storage',
+  'maintenance',
+  'recovery',
+];
+
 /**
  * CloudWatch alarms on the signals that precede a database outage (CPU, free storage, freeable
  * memory, connections, read and write latency), to an SNS topic encrypted with its own key, with
  * e-mail subscriptions. Each alarm needs 3 of 3 five-minute periods in breach, and notifies on
  * recovery too. Missing data (an instance being created, stopped or replaced) is not a breach:
- * these alarms watch pressure, not availability.
+ * these alarms watch pressure. Availability comes from RDS itself: an event subscription sends
+ * the instance's availability, failover, failure, low-storage, maintenance and recovery events
+ * to the same topic.
  */
 export class DatabaseAlarms extends Construct {
   public readonly topicArn: string;
@@ -54,6 +67,16 @@ export class DatabaseAlarms extends Construct {
           Sid: 'AllowCloudWatchAlarmsToPublish',
           Effect: 'Allow',
           Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+        },
+        {
+          // RDS event notifications, in the same documented form (principal from that guide's
+          // table of services). Publishing itself needs no topic policy: a topic's default
+          // policy admits the RDS resources of its own account.
+          Sid: 'AllowRdsEventsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'events.rds.amazonaws.com' },
           Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
           Resource: '*',
         },
@@ -110,6 +133,18 @@ export class DatabaseAlarms extends Construct {
         description: 'write latency above 20 ms',
       },
     };
+    // What the metric alarms cannot see: an instance that is down, failing over, failing or
+    // recovering reports no metrics (and missing data is no breach), so RDS tells us itself.
+    new DbEventSubscription(this, 'events', {
+      name: `${props.identifier}-events`,
+      snsTopic: topic.arn,
+      sourceType: 'db-instance',
+      sourceIds: [props.identifier],
+      eventCategories: [...DATABASE_EVENT_CATEGORIES],
+      // RDS refuses a subscription to an instance that does not exist yet.
+      dependsOn: [...(props.dependsOn ?? [])],
+    });
+
     this.alarmNames = Object.entries(alarms).map(([name, spec]) => {
       const alarm = new CloudwatchMetricAlarm(this, name, {
         alarmName: `${props.identifier}-${name}`,

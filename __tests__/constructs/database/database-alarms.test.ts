@@ -61,6 +61,34 @@ describe('DatabaseAlarms', () => {
       expect(alarm.treat_missing_data).toBe('notBreaching');
       expect(alarm.depends_on).toEqual(['aws_db_instance.db']);
     }
+    expect(onlyResource(waiting, 'aws_db_event_subscription').depends_on).toEqual([
+      'aws_db_instance.db',
+    ]);
+  });
+
+  it("pages on the instance's own availability events, which no metric shows, on the same topic", () => {
+    expect(onlyResource(json, 'aws_db_event_subscription')).toMatchObject({
+      name: 'platform-prod-events',
+      source_type: 'db-instance',
+      source_ids: ['platform-prod'],
+      event_categories: [
+        'availability',
+        'failover',
+        'failure',
+        'low storage',
+        'maintenance',
+        'recovery',
+      ],
+      sns_topic: expect.stringMatching(/aws_sns_topic\.alarms_topic/),
+    });
+    // The topic is encrypted: RDS events may use its key, in the documented form.
+    expect(policyOf(onlyResource(json, 'aws_kms_key')).Statement[2]).toEqual({
+      Sid: 'AllowRdsEventsToPublish',
+      Effect: 'Allow',
+      Principal: { Service: 'events.rds.amazonaws.com' },
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+      Resource: '*',
+    });
   });
 
   it('publishes to a KMS-encrypted topic that CloudWatch may use, with e-mail subscriptions', () => {
