@@ -1,12 +1,14 @@
 /**
- * `npm run plan:offline [-- test|prod] [--outdir DIR] [--work-dir DIR] [--concurrency N]`
+ * `npm run plan:offline [-- test|prod] [--outdir DIR] [--work-dir DIR] [--concurrency N]
+ *   [--no-shared-provider]`
  *
  * The Terraform engine's own proof of every stack, with no AWS account: synthesizes the app (or
- * reads `--outdir`), runs one `terraform init -backend=false` for the run, then `terraform
- * validate` of every stack and, per stack once its upstreams have applied, `terraform test` of a
- * generated `.tftest.hcl` that mocks the AWS provider, feeds each `terraform_remote_state` the
- * outputs of its upstream's mocked apply, applies, and asserts every output and resource. At
- * most one Terraform process per core.
+ * reads `--outdir`), runs one `terraform init -backend=false` for the run, starts the AWS
+ * provider once for every command to share, then, per stack once its upstreams have applied,
+ * `terraform test` of a generated `.tftest.hcl`: it validates against the real provider, mocks
+ * it for the apply, feeds each `terraform_remote_state` the outputs of its upstream's mocked
+ * apply, and asserts every output and resource (`terraform validate` runs only to explain a
+ * failed test). At most one Terraform process per core.
  *
  * Providers come from the filesystem mirror in TF_PROVIDER_MIRROR (a CLI config is generated
  * for it) or else from Terraform's registry. Stacks using providers that cannot be installed are

@@ -51,7 +51,7 @@ const byStack = (results: readonly StackResult[]): Record<string, StackResult> =
   Object.fromEntries(results.map((r) => [r.stack, r]));
 
 describe.skipIf(Boolean(missing) && skipRequested)(
-  'offline proof (terraform validate + mocked apply)',
+  'offline proof (validation by the real provider, mocked apply)',
   () => {
     if (missing) {
       it('has terraform and a provider mirror', () => {

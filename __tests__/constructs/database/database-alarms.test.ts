@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'vitest';
 import { DbInstance } from '@cdktf/provider-aws/lib/db-instance';
-import { DatabaseAlarms } from '../../../constructs/database/database-alarms';
+import {
+  DatabaseAlarms,
+  type DatabaseAlarmsProps,
+} from '../../../constructs/database/database-alarms';
 import { onlyResource, policyOf, resourcesOf, synthConstruct } from '../../helpers/synth';
 
+const props: DatabaseAlarmsProps = {
+  identifier: 'platform-prod',
+  accountId: '222222222222',
+  allocatedStorageGiB: 100,
+  connectionsThreshold: 600,
+  emails: ['oncall@example.com', 'dba@example.com'],
+};
+
 describe('DatabaseAlarms', () => {
-  const json = synthConstruct(
-    (scope) =>
-      new DatabaseAlarms(scope, 'alarms', {
-        identifier: 'platform-prod',
-        accountId: '222222222222',
-        allocatedStorageGiB: 100,
-        connectionsThreshold: 600,
-        emails: ['oncall@example.com', 'dba@example.com'],
-      }),
-  );
+  const json = synthConstruct((scope) => new DatabaseAlarms(scope, 'alarms', props));
 
   it('alarms on CPU, free storage, freeable memory, connections and read/write latency', () => {
     const alarms: Record<string, Record<string, unknown>> = Object.fromEntries(
@@ -45,14 +47,7 @@ describe('DatabaseAlarms', () => {
   it('does not page on missing data, and waits for what it is told to', () => {
     const waiting = synthConstruct((scope) => {
       const instance = new DbInstance(scope, 'db', { instanceClass: 'db.t4g.micro' });
-      new DatabaseAlarms(scope, 'alarms', {
-        identifier: 'platform-prod',
-        accountId: '222222222222',
-        allocatedStorageGiB: 100,
-        connectionsThreshold: 600,
-        emails: [],
-        dependsOn: [instance],
-      });
+      new DatabaseAlarms(scope, 'alarms', { ...props, dependsOn: [instance] });
     });
     const alarms = resourcesOf(waiting, 'aws_cloudwatch_metric_alarm');
     expect(alarms).toHaveLength(6);

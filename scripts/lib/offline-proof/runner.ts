@@ -485,9 +485,9 @@ function elapsed(started: number): number {
 }
 
 /**
- * At most `limit` Terraform processes at once (they are CPU-bound). Mocked applies ('high') go
- * before validations ('low'), so the dependency chain keeps moving while validations fill the
- * gaps.
+ * At most `limit` Terraform processes at once (they are CPU-bound). Waiting 'high' tasks start
+ * before 'low' ones. The proof now queues everything as 'high' (its validations run only after a
+ * failed test, in the same chain), so the lanes are kept for a task that may wait its turn.
  */
 export function createSlots(limit: number): {
   run<T>(priority: 'high' | 'low', task: () => Promise<T>): Promise<T>;
