@@ -1,7 +1,8 @@
 /**
  * The environment model: every field defined once, as a zod schema with its doc comment, type,
- * range, pattern and message; the types are inferred from it. Rules that read several fields are
- * `rules.ts`; `validation.ts` runs both and reports. Guide: docs/environments.md.
+ * range, pattern and message; the types are inferred from it. `prodSchema` holds prod to more.
+ * Rules that read several fields are `rules.ts`; `validation.ts` runs both and reports.
+ * Guide: docs/environments.md.
  *
  * A message reads `<problem>. Fix: <fix>`; the report inserts `, got <value>` before `. Fix:`.
  * `{path}` in a message (`{region}`) is the environment's own value at that path.
@@ -28,20 +29,18 @@ export type { Tradeoff } from '../constructs/policy/engine';
 /** Splits a message into what is wrong and what to do. */
 export const FIX = '. Fix: ';
 
-/** The environment held to the production rules (rules.ts); every other one is non-production. */
+/** The environment held to `prodSchema`; every other one is non-production. */
 export const PRODUCTION = 'prod';
-export const isProduction = (name: string): boolean => name === PRODUCTION;
+export const isProduction = (name: unknown): boolean => name === PRODUCTION;
 
 const text = (pattern: RegExp, message: string) => z.string().regex(pattern, message);
 const str = (test: (s: string) => boolean, message: string) => z.string().refine(test, message);
 const num = (test: (n: number) => boolean, message: string) => z.number().refine(test, message);
 const oneOf = <T extends readonly [string, ...string[]]>(values: T, fix: string) =>
   z.enum(values, `must be one of ${values.join(', ')}${FIX}${fix}`);
+const isTrue = (message: string) => z.boolean().refine((on) => on, message);
 
-/**
- * A whole number from `min` to `max`, its message made from the range. A refinement, not
- * `.int()`, whose issue would stop prod's stricter rules from running.
- */
+/** A whole number from `min` to `max`, its message made from the range. */
 function whole(min: number, max: number, unit: string, fix: string, why = '') {
   const range =
     max === Infinity ? `of at least ${min}` : min <= 0 ? `up to ${max}` : `from ${min} to ${max}`;
@@ -62,10 +61,13 @@ const parsed = (block: string, test: (b: Ipv4Cidr) => boolean): boolean => {
   return typeof b === 'string' || test(b);
 };
 
-const logRetentionDays = num(
-  (days) => LOG_RETENTION_DAYS.includes(days),
-  `must be a retention CloudWatch Logs accepts. Fix: use one of ${LOG_RETENTION_DAYS.join(', ')}`,
-);
+/** A retention CloudWatch Logs accepts; prod keeps 90 days at least. */
+const logRetention = (prod = false) => {
+  const days = LOG_RETENTION_DAYS.filter((d) => !prod || d >= 90);
+  const inProd = prod ? ', of at least 90 days in prod' : '';
+  const message = `must be a retention CloudWatch Logs accepts${inProd}${FIX}use one of ${days.join(', ')}`;
+  return num((d) => days.includes(d), message);
+};
 const roleArn = (fix: string) =>
   text(
     /^arn:aws:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
@@ -111,34 +113,30 @@ const tagsSchema = z.strictObject({
     .optional(),
 });
 
-const stateSchema = z
-  .strictObject({
-    /** S3 bucket holding every stack's state, globally unique. */
-    bucketName,
-    /** DynamoDB table for state locks (kept beside S3-native locking while both are supported). */
-    lockTableName: text(
-      /^[A-Za-z0-9_.-]{3,255}$/,
-      'must be a valid DynamoDB table name: 3-255 letters, digits, underscores, hyphens or dots. Fix: use a name like `platform-tfstate-lock-<env>`',
-    ),
-    /** S3 bucket receiving the state bucket's server access logs. */
-    accessLogBucketName: bucketName,
-    /** Days a superseded state version is kept (prod: at least 30). */
-    noncurrentVersionRetentionDays: whole(1, 3650, 'days', 'set it to 30'),
-    /** Days access log objects are kept. */
-    accessLogRetentionDays: whole(1, 3650, 'days', 'set it to 365'),
-    /**
-     * ARN of the state bucket's KMS key in the environment's region and account, printed by
-     * `npm run bootstrap`. Terraform's S3 backend takes only a key ARN, and a key's id is random,
-     * so it is filled in once the tfstate stack exists.
-     * @default - state objects are encrypted with S3-managed keys (SSE-S3) until it is set
-     */
-    kmsKeyArn: z.string().optional(),
-  })
-  .refine((state) => state.bucketName !== state.accessLogBucketName, {
-    path: ['accessLogBucketName'],
-    message:
-      'must differ from state.bucketName (a bucket cannot log to itself without a feedback loop). Fix: append `-access-logs` to the state bucket name',
-  });
+const PROD_HISTORY = ' (prod keeps a month of state history to recover from a bad apply)';
+
+const stateSchema = z.strictObject({
+  /** S3 bucket holding every stack's state, globally unique. */
+  bucketName,
+  /** DynamoDB table for state locks (kept beside S3-native locking while both are supported). */
+  lockTableName: text(
+    /^[A-Za-z0-9_.-]{3,255}$/,
+    'must be a valid DynamoDB table name: 3-255 letters, digits, underscores, hyphens or dots. Fix: use a name like `platform-tfstate-lock-<env>`',
+  ),
+  /** S3 bucket receiving the state bucket's server access logs. */
+  accessLogBucketName: bucketName,
+  /** Days a superseded state version is kept (prod: at least 30). */
+  noncurrentVersionRetentionDays: whole(1, 3650, 'days', 'set it to 30'),
+  /** Days access log objects are kept. */
+  accessLogRetentionDays: whole(1, 3650, 'days', 'set it to 365'),
+  /**
+   * ARN of the state bucket's KMS key in the environment's region and account, printed by
+   * `npm run bootstrap`. Terraform's S3 backend takes only a key ARN, and a key's id is random,
+   * so it is filled in once the tfstate stack exists.
+   * @default - state objects are encrypted with S3-managed keys (SSE-S3) until it is set
+   */
+  kmsKeyArn: z.string().optional(),
+});
 
 /** One tier's subnets: a size, or explicit blocks for a VPC whose IP plan already exists. */
 const subnetTierSchema = z.strictObject({
@@ -173,7 +171,7 @@ const networkSchema = z.strictObject({
   /** Subnet slots reserved per tier (zone count to 8), so adding a zone renumbers nothing. */
   reservedAzSlots: z.number(),
   /** VPC flow logs retention in CloudWatch Logs, in days (prod >= 90). */
-  flowLogRetentionDays: logRetentionDays,
+  flowLogRetentionDays: logRetention(),
 });
 
 const ALL_FAMILIES = [...INSTANCE_FAMILIES.x86_64, ...INSTANCE_FAMILIES.arm64];
@@ -209,6 +207,15 @@ const addonVersion = text(
   'does not look like an EKS add-on version vX.Y.Z-eksbuild.N. Fix: pick one from `aws eks describe-addon-versions --kubernetes-version {eks.kubernetesVersion}`',
 );
 
+const OPEN_API = 'opens the Kubernetes API to the whole internet';
+const apiCidrs = (message: string) =>
+  z.array(
+    cidr('give the office or VPN egress range, e.g. 203.0.113.0/24').refine(
+      (block) => parsed(block, (b) => b.prefixLength !== 0),
+      message,
+    ),
+  );
+
 const eksSchema = z.strictObject({
   /** Cluster name; the network stack tags subnets for it (`karpenter.sh/discovery`). */
   clusterName: text(
@@ -224,9 +231,11 @@ const eksSchema = z.strictObject({
     `is not in EKS standard support (extended support costs extra and ends in a forced upgrade). Fix: use one of ${UNTIL}, or add a newly released version to EKS_STANDARD_SUPPORT`,
   ),
   /** CIDRs that reach the public API endpoint; empty turns it off. Never `0.0.0.0/0`. */
-  publicAccessCidrs: z.array(cidr('give the office or VPN egress range, e.g. 203.0.113.0/24')),
+  publicAccessCidrs: apiCidrs(
+    `${OPEN_API}. Fix: list the ranges that need the API, or leave the list empty for a private-only endpoint`,
+  ),
   /** Control-plane and workload log retention in CloudWatch Logs (prod >= 90). */
-  logRetentionDays,
+  logRetentionDays: logRetention(),
   /** IAM roles granted cluster admin through access entries. */
   adminRoleArns: z
     .array(
@@ -259,6 +268,13 @@ const eksSchema = z.strictObject({
 const PG_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const PG_NAME_RULE =
   'must be 1-63 lowercase letters, digits or underscores, starting with a letter';
+
+const emails = z.array(
+  text(
+    /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i,
+    'is not an e-mail address. Fix: use the on-call list address',
+  ),
+);
 
 /** The application's PostgreSQL: the construct's `PostgresSettings` plus identity and alarms. */
 const rdsSchema = z.strictObject({
@@ -320,7 +336,7 @@ const rdsSchema = z.strictObject({
     'must be 7, a multiple of 31 up to 713, or 731. Fix: use 7 (free tier) or 731',
   ),
   /** Retention of the exported PostgreSQL logs (prod >= 90). */
-  logRetentionDays,
+  logRetentionDays: logRetention(),
   /** Alarm when connections exceed this many (about 80% of the class's max_connections). */
   connectionsAlarmThreshold: whole(
     1,
@@ -329,21 +345,32 @@ const rdsSchema = z.strictObject({
     'use about 80% of the instance class max_connections',
   ),
   /** E-mail addresses subscribed to the database's alarm topic; prod needs one at least. */
-  alarmEmails: z.array(
-    text(
-      /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i,
-      'is not an e-mail address. Fix: use the on-call list address',
-    ),
-  ),
+  alarmEmails: emails,
 });
+
+/** Distinct zone names, at least `min` of them. */
+const zones = (min: number, message: string) =>
+  z
+    .array(z.string())
+    .min(min, message)
+    .superRefine((zones, ctx) =>
+      zones.forEach((zone, i) => {
+        const message = `is listed twice${FIX}list each zone once; subnets in the same zone give no redundancy`;
+        if (zones.indexOf(zone) !== i)
+          ctx.addIssue({ code: 'custom', path: [i], input: zone, message });
+      }),
+    );
+
+/** Prefix of every stack name (`<name>-network`) and state key. */
+export const environmentName = text(
+  /^[a-z][a-z0-9]{0,15}$/,
+  'must be 1-16 lowercase letters or digits, starting with a letter (it prefixes every stack name). Fix: rename the environment, e.g. staging',
+);
 
 /** One environment: everything that differs between environments. */
 export const environmentSchema = z.strictObject({
   /** Prefix of every stack name (`<name>-network`) and state key; `prod` is held to prod's rules. */
-  name: text(
-    /^[a-z][a-z0-9]{0,15}$/,
-    'must be 1-16 lowercase letters or digits, starting with a letter (it prefixes every stack name). Fix: rename the environment, e.g. staging',
-  ),
+  name: environmentName,
   /** The AWS account the environment lives in; the provider refuses any other. */
   accountId: text(
     /^\d{12}$/,
@@ -355,19 +382,10 @@ export const environmentSchema = z.strictObject({
     `is not a known region of the aws partition. Fix: use one of ${AWS_REGIONS.join(', ')}`,
   ),
   /** Zones of the region, in order, each once; prod needs three or more. */
-  availabilityZones: z
-    .array(z.string())
-    .min(
-      2,
-      'must list at least 2 availability zones (EKS requires subnets in two zones). Fix: list 2 or more distinct zones of {region}, e.g. {region}a, {region}b',
-    )
-    .superRefine((zones, ctx) =>
-      zones.forEach((zone, i) => {
-        const message = `is listed twice${FIX}list each zone once; subnets in the same zone give no redundancy`;
-        if (zones.indexOf(zone) !== i)
-          ctx.addIssue({ code: 'custom', path: [i], input: zone, message });
-      }),
-    ),
+  availabilityZones: zones(
+    2,
+    'must list at least 2 availability zones (EKS requires subnets in two zones). Fix: list 2 or more distinct zones of {region}, e.g. {region}a, {region}b',
+  ),
   tags: tagsSchema,
   state: stateSchema,
   network: networkSchema,
@@ -380,6 +398,61 @@ export const environmentSchema = z.strictObject({
       z.enum(
         TRADEOFFS,
         `is not a known trade-off (${TRADEOFFS.join(', ')}). Fix: remove it, or use one of the named trade-offs`,
+      ),
+    ),
+  }),
+});
+
+/**
+ * The production rules: prod's stricter bound on each field that has one, replacing the field's
+ * own check in prod. A weaker setting is a cost trade-off reserved for non-production.
+ */
+export const prodSchema = environmentSchema.extend({
+  availabilityZones: zones(
+    3,
+    'must list at least 3 availability zones so prod survives the loss of a zone with quorum intact. Fix: list 3 or more distinct zones of {region}, e.g. {region}a, {region}b, {region}c',
+  ),
+  state: stateSchema.extend({
+    noncurrentVersionRetentionDays: whole(30, 3650, 'days', 'set it to 90', PROD_HISTORY),
+  }),
+  network: networkSchema.extend({
+    natGateways: z.literal(
+      'one-per-az',
+      'must be `one-per-az` in prod: a single NAT gateway cuts every zone off the internet when its zone fails. Fix: set natGateways to `one-per-az`; `single` is a cost trade-off reserved for test',
+    ),
+    flowLogRetentionDays: logRetention(true),
+  }),
+  eks: eksSchema.extend({
+    publicAccessCidrs: apiCidrs(
+      `${OPEN_API} in prod. Fix: remove it: prod keeps the public endpoint off (an empty list) or limited to named ranges`,
+    ),
+    logRetentionDays: logRetention(true),
+    systemNodeGroup: systemNodeGroupSchema.extend({
+      minSize: num(
+        (size) => Number.isInteger(size) && size >= 3,
+        'must be at least 3 in prod: one system node per zone, so the controllers survive a zone failure. Fix: set it to 3',
+      ),
+    }),
+  }),
+  rds: rdsSchema.extend({
+    multiAz: isTrue(
+      'must be true in prod: a single-AZ database is down until restored when its zone fails. Fix: set multiAz: true; single-AZ is a cost trade-off reserved for test',
+    ),
+    deletionProtection: isTrue('must be true in prod. Fix: set deletionProtection: true'),
+    backupRetentionDays: num(
+      (days) => Number.isInteger(days) && days >= 7 && days <= 35,
+      'must be 7 to 35 days in prod (point-in-time recovery needs backups). Fix: use 14',
+    ),
+    logRetentionDays: logRetention(true),
+    alarmEmails: emails.min(
+      1,
+      'must name at least one recipient in prod: alarms nobody receives protect nothing. Fix: add the on-call list address',
+    ),
+  }),
+  policy: z.strictObject({
+    acceptedTradeoffs: z.array(
+      z.never(
+        'is a cost trade-off, and prod accepts none. Fix: remove it and make the prod setting highly available',
       ),
     ),
   }),

@@ -3,8 +3,8 @@
  * line each: `<path> <problem>, got <value>. Fix: <fix>`.
  */
 import { z } from 'zod';
-import { CROSS_ENVIRONMENT_RULES, ENVIRONMENT_RULES, type Rule } from './rules';
-import { type EnvironmentConfig, environmentSchema, FIX } from './schema';
+import { CROSS_ENVIRONMENT_RULES, ENVIRONMENT_RULES, label, type Rule } from './rules';
+import { type EnvironmentConfig, environmentSchema, FIX, isProduction, prodSchema } from './schema';
 
 /** One problem in the config: where, what was found, and what to do about it. */
 export interface ConfigIssue {
@@ -16,112 +16,50 @@ export interface ConfigIssue {
   readonly rule?: string;
 }
 
-export function formatIssue(issue: ConfigIssue): string {
+export function formatIssue({ path, value, problem, fix }: ConfigIssue): string {
   let shown: string;
   try {
-    shown = issue.value === undefined ? 'nothing' : JSON.stringify(issue.value);
+    shown = value === undefined ? 'nothing' : JSON.stringify(value);
   } catch {
-    shown = String(issue.value); // a BigInt or a cycle: still one line, never a crash
+    shown = String(value); // a BigInt or a cycle: still one line, never a crash
   }
-  return `${issue.path} ${issue.problem}, got ${shown}. Fix: ${issue.fix}`;
+  return `${path} ${problem}, got ${shown}. Fix: ${fix}`;
 }
 
 /** Thrown before any stack is built when the environment config is invalid. */
 export class ConfigValidationError extends Error {
   constructor(public readonly issues: readonly ConfigIssue[]) {
     const count = `${issues.length} problem${issues.length === 1 ? '' : 's'}`;
-    super(
-      `Invalid environment configuration (${count}); nothing was synthesized:\n` +
-        issues.map((issue) => `  - ${formatIssue(issue)}`).join('\n'),
-    );
+    const lines = issues.map((issue) => `\n  - ${formatIssue(issue)}`).join('');
+    super(`Invalid environment configuration (${count}); nothing was synthesized:${lines}`);
     this.name = 'ConfigValidationError';
   }
 }
 
-type Path = readonly PropertyKey[];
+/** A problem of environment `index` at `path` (`.rds.alarmEmails[0]`), its message unsplit. */
+type Finding = { index: number; path: string; value: unknown; message: string; rule?: string };
+/** An unknown key's finding, with the path of the field it may have meant. */
+type Misspelt = Finding & { meant?: string };
+type Keys = readonly PropertyKey[];
 
-/** `a.b[2]` to `['a', 'b', 2]`. */
-const toPath = (text: string): Path =>
-  text
-    .split(/\.|\[(\d+)\]/)
-    .filter((key) => key)
-    .map((key) => (/^\d+$/.test(key) ? Number(key) : key));
-
-/** `['a', 2, 'b']` to `.a[2].b`. */
-const suffix = (path: Path): string =>
-  path.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
-
+const pathOf = (keys: Keys): string =>
+  keys.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
+const valueAt = (value: unknown, keys: Keys): unknown =>
+  keys.reduce<unknown>(
+    (v, k) => (v instanceof Object ? (v as Record<PropertyKey, unknown>)[k] : undefined),
+    value,
+  );
 /** Whether path `a` is `b` or lies inside it. */
 const within = (a: string, b: string): boolean =>
   a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
 
-const valueAt = (value: unknown, path: Path): unknown =>
-  path.reduce<unknown>(
-    (v, key) => (v instanceof Object ? (v as Record<PropertyKey, unknown>)[key] : undefined),
-    value,
-  );
-
-/**
- * Attaches each rule as a refinement that runs only while the fields it reads have no problem
- * of their own (a tightening rule: no wrong type), so one mistake gives one line.
- */
-function withRules<S extends z.ZodType>(
-  schema: S,
-  rules: Readonly<Record<string, Rule<z.output<S>>>>,
-  depth = 0,
-): S {
-  return Object.entries(rules).reduce((refined, [rule, { reads, check, tightens = false }]) => {
-    const touches = (issue: z.core.$ZodRawIssue): boolean => {
-      const path = issue.path ?? [];
-      const paths =
-        issue.code === 'unrecognized_keys' ? issue.keys.map((key) => [...path, key]) : [path];
-      return paths.some((p) =>
-        reads.some(
-          (read) =>
-            within(suffix(p.slice(depth)), `.${read}`) ||
-            within(`.${read}`, suffix(p.slice(depth))),
-        ),
-      );
-    };
-    return refined.superRefine(
-      (value, ctx) =>
-        check(value, (path, input, message) =>
-          ctx.addIssue({
-            code: 'custom',
-            path: [...toPath(path)],
-            input,
-            message,
-            params: { rule, tightens },
-          }),
-        ),
-      {
-        // Only a field's own problem holds a rule back: another rule's finding is no reason to
-        // stay silent about this one.
-        when: ({ issues }) =>
-          !issues.some(
-            (i) =>
-              !(i.code === 'custom' && i.params?.rule) &&
-              (!tightens || i.continue !== true) &&
-              touches(i),
-          ),
-      },
-    );
-  }, schema);
-}
-
 // One parse per process: compiling zod's fast path would cost more than it saves.
 z.config({ jitless: true });
 
-const environmentsSchema = withRules(
-  z.array(withRules(environmentSchema, ENVIRONMENT_RULES)),
-  CROSS_ENVIRONMENT_RULES,
-  1,
-);
-
-/** The fields of the object schema at `path`, to name the ones a misspelt key may have meant. */
-function fieldsAt(path: Path): string[] {
+/** The fields of the object schema at `keys`, to name the one a misspelt key may have meant. */
+function fieldsAt(keys: Keys): string[] {
   let def: z.core.$ZodTypeDef = environmentSchema._zod.def;
-  for (const key of path) {
+  for (const key of keys) {
     while (def.type === 'optional') def = (def as z.core.$ZodOptionalDef).innerType._zod.def;
     if (def.type === 'object') def = (def as z.core.$ZodObjectDef).shape[String(key)]._zod.def;
     else if (def.type === 'record') def = (def as z.core.$ZodRecordDef).valueType._zod.def;
@@ -138,65 +76,51 @@ const TYPE_FIXES: Readonly<Record<string, string>> = {
   object: 'write an object: { … }',
 };
 
-/** The problem and fix of an issue zod raised on its own: a missing field, a wrong type. */
-function structural(issue: z.core.$ZodIssue, input: unknown): string {
-  if (issue.code !== 'invalid_type') return `${issue.message}${FIX}see docs/environments.md`;
-  if (input === undefined) {
-    return `is missing${FIX}add it: every field is described in environments/schema.ts and docs/environments.md`;
+/** Our messages carry their fix; zod's own (a missing field, a wrong type, an unknown key) get one here. */
+function fromZod(issue: z.core.$ZodIssue, index: number, config: unknown): Misspelt[] {
+  const { path: keys, input: value } = issue as { path: Keys; input?: unknown };
+  const path = pathOf(keys);
+  if (issue.code === 'unrecognized_keys') {
+    const fields = fieldsAt(keys);
+    return issue.keys.map((key) => {
+      const prefix = key.toLowerCase().slice(0, 4);
+      const meant =
+        key.length < 3 ? undefined : fields.find((f) => f.toLowerCase().startsWith(prefix));
+      const fix = meant ? `did you mean ${meant}?` : `use one of ${fields.join(', ')}`;
+      const message = `is not a known field${FIX}${fix} (a misspelt field is an error, never ignored)`;
+      const value = valueAt(config, [...keys, key]);
+      return { index, path: `${path}.${key}`, value, message, meant: meant && `${path}.${meant}` };
+    });
   }
-  const article = /^[aeiou]/.test(issue.expected) ? 'an' : 'a';
-  return `must be ${article} ${issue.expected}${FIX}${TYPE_FIXES[issue.expected] ?? 'see docs/environments.md'}`;
+  const type = issue.code === 'invalid_type' ? issue.expected : '';
+  const message = issue.message.includes(FIX)
+    ? issue.message
+    : type && value === undefined
+      ? `is missing${FIX}add it: every field is described in environments/schema.ts and docs/environments.md`
+      : type
+        ? `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}${FIX}${TYPE_FIXES[type] ?? 'see docs/environments.md'}`
+        : `${issue.message}${FIX}see docs/environments.md`;
+  return [{ index, path, value, message }];
 }
 
-function toConfigIssues(issue: z.core.$ZodIssue, configs: readonly unknown[]): ConfigIssue[] {
-  const [index, ...inside] = issue.path;
-  if (typeof index !== 'number') {
-    const fix = 'export a list from environments/index.ts';
-    return [{ path: 'environments', value: configs, problem: 'must be a list', fix }];
+/** Runs each rule while the fields it reads have no problem of their own (`own`). */
+function runRules<T>(
+  rules: Readonly<Record<string, Rule<T>>>,
+  value: T,
+  own: readonly Finding[],
+  where: (path: string) => [index: number, path: string],
+): Finding[] {
+  const sound = (read: string) =>
+    !own.some(({ path }) => within(path, `.${read}`) || within(`.${read}`, path));
+  const found: Finding[] = [];
+  for (const [rule, { reads, check }] of Object.entries(rules)) {
+    if (reads.every(sound))
+      check(value, (at, value, message) => {
+        const [index, path] = where(at.startsWith('[') ? at : `.${at}`);
+        found.push({ index, path, value, message, rule });
+      });
   }
-  const environment = configs[index];
-  const name = valueAt(environment, ['name']);
-  const named =
-    environmentSchema.shape.name.safeParse(name).success &&
-    configs.filter((c) => valueAt(c, ['name']) === name).length === 1;
-  const root = named ? `environments.${String(name)}` : `environments[${index}]`;
-  // `{region}` in a message: the environment's value there.
-  const fill = (text: string) =>
-    text.replace(/\{([\w.]+)\}/g, (match, path: string) => {
-      const value = valueAt(environment, toPath(path));
-      return typeof value === 'string' ? value : match;
-    });
-  const entries: [Path, unknown, string][] =
-    issue.code === 'unrecognized_keys'
-      ? issue.keys.map((key) => {
-          const fields = fieldsAt(inside);
-          const meant =
-            key.length >= 3
-              ? fields.find((f) => f.toLowerCase().startsWith(key.toLowerCase().slice(0, 4)))
-              : undefined;
-          const fix = meant ? `did you mean ${meant}?` : `use one of ${fields.join(', ')}`;
-          return [
-            [...inside, key],
-            valueAt(environment, [...inside, key]),
-            `is not a known field${FIX}${fix} (a misspelt field is an error, never ignored)`,
-          ];
-        })
-      : [
-          [
-            inside,
-            issue.input,
-            issue.message.includes(FIX) ? issue.message : structural(issue, issue.input),
-          ],
-        ];
-  return entries.map(([path, value, message]) => {
-    const text = fill(message);
-    const [problem, fix] = [
-      text.slice(0, text.indexOf(FIX)),
-      text.slice(text.indexOf(FIX) + FIX.length),
-    ];
-    const rule = issue.code === 'custom' ? (issue.params?.rule as string | undefined) : undefined;
-    return { path: root + suffix(path), value, problem, fix, ...(rule ? { rule } : {}) };
-  });
+  return found;
 }
 
 /**
@@ -206,21 +130,46 @@ function toConfigIssues(issue: z.core.$ZodIssue, configs: readonly unknown[]): C
 export function validateEnvironments(
   configs: readonly EnvironmentConfig[],
 ): readonly EnvironmentConfig[] {
-  const result = environmentsSchema.safeParse(configs, { reportInput: true });
-  if (result.success) return result.data;
-  // Where prod's stricter rule spoke, the field's own (non-prod) message is left out.
-  const tightens = (i: z.core.$ZodIssue) => i.code === 'custom' && i.params?.tightens === true;
-  const tightened = new Set(result.error.issues.filter(tightens).map((i) => suffix(i.path)));
-  const issues = result.error.issues
-    .filter((i) => tightens(i) || !tightened.has(suffix(i.path)))
-    .flatMap((i) => toConfigIssues(i, configs));
-  // A misspelt field is one mistake: its "did you mean" line, not also "<field> is missing".
-  const meant = new Set(
-    issues.flatMap((i) => {
-      const field = /^did you mean (\w+)\?/.exec(i.fix)?.[1];
-      return field ? [i.path.replace(/[^.[\]]+$/, field)] : [];
+  if (!Array.isArray(configs)) {
+    const fix = 'export a list from environments/index.ts';
+    throw new ConfigValidationError([
+      { path: 'environments', value: configs, problem: 'must be a list', fix },
+    ]);
+  }
+  const [fields, found]: Misspelt[][] = [[], []];
+  const parsed = configs.map((config: unknown, index) => {
+    const schema = isProduction(valueAt(config, ['name'])) ? prodSchema : environmentSchema;
+    const result = schema.safeParse(config, { reportInput: true });
+    const own = result.error?.issues.flatMap((issue) => fromZod(issue, index, config)) ?? [];
+    fields.push(...own);
+    found.push(...own, ...runRules(ENVIRONMENT_RULES, config as never, own, (p) => [index, p]));
+    return result.data as EnvironmentConfig;
+  });
+  found.push(
+    ...runRules(CROSS_ENVIRONMENT_RULES, configs, fields, (at) => {
+      const [, index, path] = /^\[(\d+)\](.*)$/.exec(at) ?? [];
+      return [Number(index), path];
     }),
   );
-  const reported = issues.filter((i) => !(i.problem === 'is missing' && meant.has(i.path)));
-  throw new ConfigValidationError([...new Map(reported.map((i) => [formatIssue(i), i])).values()]);
+  if (found.length === 0) return parsed;
+
+  // A misspelt field is one mistake: its "did you mean" line, not also "<field> is missing".
+  const meant = new Set(fields.flatMap((f) => (f.meant ? [`${f.index}${f.meant}`] : [])));
+  const missing = ({ index, path, message }: Finding) =>
+    message.startsWith(`is missing${FIX}`) && meant.has(`${index}${path}`);
+  const issues = found
+    .filter((finding) => !missing(finding))
+    .map(({ index, path, value, message, rule }): ConfigIssue => {
+      // `{region}` in a message: the environment's own value there.
+      const text = message.replace(/\{([\w.]+)\}/g, (match, at: string) => {
+        const own = valueAt(configs[index], at.split('.'));
+        return typeof own === 'string' ? own : match;
+      });
+      const [problem, fix] = [
+        text.slice(0, text.indexOf(FIX)),
+        text.slice(text.indexOf(FIX) + FIX.length),
+      ];
+      return { path: label(configs, index) + path, value, problem, fix, ...(rule && { rule }) };
+    });
+  throw new ConfigValidationError([...new Map(issues.map((i) => [formatIssue(i), i])).values()]);
 }

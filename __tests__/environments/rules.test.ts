@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import { CROSS_ENVIRONMENT_RULES, ENVIRONMENT_RULES } from '../../environments/rules';
-import { validateEnvironments } from '../../environments';
+import { environmentSchema, prodSchema, validateEnvironments } from '../../environments';
 import { errorFor, issuesFor, prodEnv, testEnv } from '../helpers/environments';
 
 describe('environment rules', () => {
@@ -229,37 +230,25 @@ describe('environment rules', () => {
 
 /** For each named rule, environments that break it (test first, then prod). */
 const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
-  prodZones: [testEnv(), prodEnv({ availabilityZones: ['eu-west-1a', 'eu-west-1b'] })],
   zonesInRegion: [testEnv({ availabilityZones: ['eu-west-1a', 'us-east-1b'] }), prodEnv()],
   stateKeyInAccount: [
     testEnv({ state: { kmsKeyArn: 'arn:aws:kms:eu-west-1:111111111111:alias/state' } }),
     prodEnv(),
   ],
-  prodStateHistory: [testEnv(), prodEnv({ state: { noncurrentVersionRetentionDays: 7 } })],
-  prodNatPerZone: [testEnv(), prodEnv({ network: { natGateways: 'single' } })],
-  prodFlowLogRetention: [testEnv(), prodEnv({ network: { flowLogRetentionDays: 30 } })],
+  ownAccessLogBucket: [
+    testEnv({ state: { accessLogBucketName: testEnv().state.bucketName } }),
+    prodEnv(),
+  ],
   slotsForEveryZone: [testEnv(), prodEnv({ network: { reservedAzSlots: 2 } })],
   subnetPlan: [testEnv({ network: { vpcCidr: '10.20.0.0/18' } }), prodEnv()],
-  publicEndpointNotOpen: [testEnv({ eks: { publicAccessCidrs: ['0.0.0.0/0'] } }), prodEnv()],
-  prodEksLogRetention: [testEnv(), prodEnv({ eks: { logRetentionDays: 30 } })],
-  prodSystemNodePerZone: [
-    testEnv(),
-    prodEnv({ eks: { systemNodeGroup: { minSize: 2, desiredSize: 2 } } }),
-  ],
   systemNodeSizes: [testEnv({ eks: { systemNodeGroup: { desiredSize: 9 } } }), prodEnv()],
   instanceTypesMatchAmi: [
     testEnv({ eks: { systemNodeGroup: { instanceTypes: ['m7g.large'] } } }),
     prodEnv(),
   ],
   storageWithinMaximum: [testEnv({ rds: { allocatedStorageGiB: 200 } }), prodEnv()],
-  prodMultiAzDatabase: [testEnv(), prodEnv({ rds: { multiAz: false } })],
-  prodDeletionProtection: [testEnv(), prodEnv({ rds: { deletionProtection: false } })],
-  prodBackups: [testEnv(), prodEnv({ rds: { backupRetentionDays: 3 } })],
   windowsApart: [testEnv({ rds: { maintenanceWindow: 'mon:02:30-mon:03:30' } }), prodEnv()],
   windowsLastHalfHour: [testEnv({ rds: { backupWindow: '02:00-02:15' } }), prodEnv()],
-  prodDatabaseLogRetention: [testEnv(), prodEnv({ rds: { logRetentionDays: 30 } })],
-  prodAlarmRecipients: [testEnv(), prodEnv({ rds: { alarmEmails: [] } })],
-  prodAcceptsNoTradeoffs: [testEnv(), prodEnv({ policy: { acceptedTradeoffs: ['nat-per-az'] } })],
   uniqueNames: [testEnv(), testEnv({ state: { bucketName: 'b1', accessLogBucketName: 'b2' } })],
   ownStateBuckets: [testEnv({ state: { bucketName: prodEnv().state.bucketName } }), prodEnv()],
   ownLockTables: [
@@ -301,14 +290,15 @@ describe('how rules and field checks combine', () => {
     expect(issues.map((i) => [i.path, i.rule])).toEqual([
       ['environments.test.network.vpcCidr', undefined],
     ]);
-  });
-
-  it('reports every rule a value breaks: one rule finding does not silence another', () => {
+    // prod's zone count is the field's own problem: the zones' region waits for it, as in test.
     const zones = issuesFor(
       testEnv(),
       prodEnv({ availabilityZones: ['eu-west-1a', 'us-east-1b'] }),
     );
-    expect(zones.map((i) => i.rule)).toEqual(['prodZones', 'zonesInRegion']);
+    expect(zones.map((i) => i.path)).toEqual(['environments.prod.availabilityZones']);
+  });
+
+  it('reports every rule a value breaks: one rule finding does not silence another', () => {
     const windows = issuesFor(
       testEnv({ rds: { backupWindow: '04:00-04:15', maintenanceWindow: 'sun:04:00-sun:05:00' } }),
       prodEnv(),
@@ -321,4 +311,83 @@ describe('how rules and field checks combine', () => {
       'environments.test.rds.maintenanceWindow lasts 0 minutes, and RDS requires at least 30, got "sun:04:00-sun:04:00"',
     );
   });
+});
+
+/** The paths where prodSchema's check differs from every other environment's. */
+function tightened(prod: z.ZodType, base: z.ZodType, path = ''): string[] {
+  const shape = (s: z.ZodType) => (s as z.ZodObject).shape as Record<string, z.ZodType> | undefined;
+  const [p, b] = [shape(prod), shape(base)];
+  if (p && b) return Object.keys(p).flatMap((k) => tightened(p[k], b[k], `${path}.${k}`));
+  return prod === base ? [] : [path.slice(1)];
+}
+
+/** For each prod bound: a value prod refuses, prod's message, and whether test accepts it. */
+const PROD_BOUNDS: Readonly<Record<string, [patch: object, message: string, test?: 'refuses']>> = {
+  availabilityZones: [
+    { availabilityZones: ['eu-west-1a', 'eu-west-1b'] },
+    'must list at least 3 availability zones so prod survives the loss of a zone',
+  ],
+  'state.noncurrentVersionRetentionDays': [
+    { state: { noncurrentVersionRetentionDays: 7 } },
+    'must be a whole number of days from 30 to 3650 (prod keeps a month of state history',
+  ],
+  'network.natGateways': [
+    { network: { natGateways: 'single' } },
+    'must be `one-per-az` in prod: a single NAT gateway cuts every zone off the internet',
+  ],
+  'network.flowLogRetentionDays': [
+    { network: { flowLogRetentionDays: 30 } },
+    'must be a retention CloudWatch Logs accepts, of at least 90 days in prod',
+  ],
+  'eks.publicAccessCidrs': [
+    { eks: { publicAccessCidrs: ['0.0.0.0/0'] } },
+    'opens the Kubernetes API to the whole internet in prod',
+    'refuses',
+  ],
+  'eks.logRetentionDays': [
+    { eks: { logRetentionDays: 30 } },
+    'must be a retention CloudWatch Logs accepts, of at least 90 days in prod',
+  ],
+  'eks.systemNodeGroup.minSize': [
+    { eks: { systemNodeGroup: { minSize: 2, desiredSize: 2 } } },
+    'must be at least 3 in prod: one system node per zone',
+  ],
+  'rds.multiAz': [{ rds: { multiAz: false } }, 'must be true in prod: a single-AZ database'],
+  'rds.deletionProtection': [{ rds: { deletionProtection: false } }, 'must be true in prod'],
+  'rds.backupRetentionDays': [
+    { rds: { backupRetentionDays: 0 } },
+    'must be 7 to 35 days in prod (point-in-time recovery needs backups)',
+  ],
+  'rds.logRetentionDays': [
+    { rds: { logRetentionDays: 30 } },
+    'must be a retention CloudWatch Logs accepts, of at least 90 days in prod',
+  ],
+  'rds.alarmEmails': [{ rds: { alarmEmails: [] } }, 'must name at least one recipient in prod'],
+  'policy.acceptedTradeoffs': [
+    { policy: { acceptedTradeoffs: ['nat-per-az'] } },
+    'is a cost trade-off, and prod accepts none',
+  ],
+};
+
+describe('prod bounds (prodSchema)', () => {
+  it('has a case below for every field prod holds to more', () => {
+    expect(Object.keys(PROD_BOUNDS).sort()).toEqual(
+      tightened(prodSchema, environmentSchema).sort(),
+    );
+  });
+
+  for (const [path, [patch, message, test]] of Object.entries(PROD_BOUNDS)) {
+    it(`throws when prod breaks its bound on ${path}, which ${test === 'refuses' ? 'test refuses for its own reason' : 'test accepts'}`, () => {
+      const prodIssues = issuesFor(testEnv(), prodEnv(patch));
+      expect(prodIssues.map((i) => `${i.path} ${i.problem}`).join('\n')).toContain(
+        `environments.prod.${path}`,
+      );
+      expect(prodIssues.map((i) => i.problem).join('\n')).toContain(message);
+      if (test === 'refuses') {
+        expect(errorFor(testEnv(patch))).not.toContain('in prod');
+      } else {
+        expect(() => validateEnvironments([testEnv(patch), prodEnv()])).not.toThrow();
+      }
+    });
+  }
 });

@@ -9,7 +9,7 @@ import { Subnet } from '@cdktf/provider-aws/lib/subnet';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc';
 import { Construct } from 'constructs';
 import { VpcFlowLogs } from './flow-logs';
-import { planSubnets, type SubnetLayout, type SubnetTier } from './subnet-plan';
+import { planSubnets, type SubnetLayout, subnetPlanProblems, type SubnetTier } from './subnet-plan';
 import { VpcEndpoints } from './vpc-endpoints';
 
 /** `one-per-az` survives a zone failure; `single` saves the cost of the others. */
@@ -69,6 +69,22 @@ export class PlatformNetwork extends Construct {
     super(scope, id);
     const prefix = props.namePrefix;
     const zones = props.availabilityZones;
+    const problems = subnetPlanProblems(
+      props.vpcCidr,
+      zones,
+      props.subnetLayout,
+      props.reservedAzSlots,
+    );
+    if (problems.length > 0) {
+      // The environment schema reports these with their environment paths; this guards other callers.
+      const lines = problems.map(
+        (p) =>
+          `  - ${p.path} ${p.message.replace('. Fix: ', `, got ${JSON.stringify(p.value)}. Fix: `)}`,
+      );
+      throw new Error(
+        `PlatformNetwork ${id}: the subnet plan cannot be built:\n${lines.join('\n')}`,
+      );
+    }
     const plan = planSubnets(props.vpcCidr, zones, props.subnetLayout, props.reservedAzSlots);
     const cidrsOf = (tier: SubnetTier): string[] =>
       plan.subnets.filter((s) => s.tier === tier).map((s) => s.cidr);

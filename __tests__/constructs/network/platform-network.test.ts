@@ -43,6 +43,14 @@ function subnets(json: SynthJson, tier: string): Record<string, Record<string, u
   );
 }
 
+describe('PlatformNetwork props', () => {
+  it('throws when the subnet plan cannot be built, before creating any resource', () => {
+    expect(() => synthNetwork({ vpcCidr: '10.10.0.0/18' })).toThrow(
+      /^PlatformNetwork network: the subnet plan cannot be built:\n {2}- vpcCidr is too small for the subnets: .*, got "10\.10\.0\.0\/18"\. Fix: use a VPC CIDR of \/16 or larger/,
+    );
+  });
+});
+
 describe('PlatformNetwork', () => {
   const json = synthNetwork();
 

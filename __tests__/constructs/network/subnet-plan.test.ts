@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { planSubnets, type SubnetLayout } from '../../../constructs/network/subnet-plan';
+import {
+  planSubnets,
+  type SubnetLayout,
+  subnetPlanProblems,
+} from '../../../constructs/network/subnet-plan';
 
 const layout: SubnetLayout = {
   private: { prefixLength: 19 },
@@ -48,6 +52,51 @@ describe('planSubnets', () => {
     expect(plan.subnets.filter((s) => s.tier === 'database').map((s) => s.cidr)).toEqual([
       '10.10.64.0/24',
       '10.10.65.0/24',
+    ]);
+  });
+});
+
+describe('subnetPlanProblems', () => {
+  const zones = ['a', 'b', 'c'];
+
+  it('finds nothing wrong with a plan that fits', () => {
+    expect(subnetPlanProblems('10.10.0.0/16', zones, layout, 4)).toEqual([]);
+  });
+
+  it('throws out a slot count below the zones first, and nothing else', () => {
+    expect(subnetPlanProblems('10.10.0.0/28', zones, layout, 2)).toEqual([
+      {
+        path: 'reservedAzSlots',
+        value: 2,
+        message: 'must be a whole number from the zone count (3) to 8. Fix: set it to 4',
+      },
+    ]);
+  });
+
+  it('reports a VPC too small for the layout once, at the VPC CIDR', () => {
+    const problems = subnetPlanProblems('10.10.0.0/18', zones, layout, 4);
+    expect(problems.map((p) => p.path)).toEqual(['vpcCidr']);
+    expect(problems[0].message).toContain('needs 34816 addresses, the VPC has 16384');
+  });
+
+  it('reports each explicit block outside the VPC, and overlaps once the blocks are sound', () => {
+    const outside = subnetPlanProblems(
+      '10.10.0.0/16',
+      ['a'],
+      { ...layout, public: { prefixLength: 24, cidrs: ['10.99.0.0/24'] } },
+      4,
+    );
+    expect(outside.map((p) => `${p.path} ${p.value}`)).toEqual([
+      'subnets.public.cidrs[0] 10.99.0.0/24',
+    ]);
+    const overlapping = subnetPlanProblems(
+      '10.10.0.0/16',
+      ['a'],
+      { ...layout, database: { prefixLength: 24, cidrs: ['10.10.0.0/24'] } },
+      4,
+    );
+    expect(overlapping.map((p) => p.message)).toEqual([
+      expect.stringMatching(/^overlaps the private subnet 10\.10\.0\.0\/19 \(a\)\. Fix:/),
     ]);
   });
 });
