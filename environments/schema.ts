@@ -139,7 +139,7 @@ const stateSchema = z.strictObject({
 });
 
 /** One tier's subnets: a size, or explicit blocks for a VPC whose IP plan already exists. */
-const subnetTierSchema = z.strictObject({
+const tierSchema = z.strictObject({
   /** Prefix length of every subnet of the tier, above the VPC's and at most /24 (private) or /28. */
   prefixLength: z.number(),
   /** Explicit CIDRs, one per zone in the same order. @default - computed from the VPC CIDR */
@@ -163,11 +163,7 @@ const networkSchema = z.strictObject({
     'use `one-per-az` (survives a zone failure) or, in test only, `single`',
   ),
   /** Subnet sizes per tier (or explicit CIDRs); none may overlap another. */
-  subnets: z.strictObject({
-    private: subnetTierSchema,
-    public: subnetTierSchema,
-    database: subnetTierSchema,
-  }),
+  subnets: z.strictObject({ private: tierSchema, public: tierSchema, database: tierSchema }),
   /** Subnet slots reserved per tier (zone count to 8), so adding a zone renumbers nothing. */
   reservedAzSlots: z.number(),
   /** VPC flow logs retention in CloudWatch Logs, in days (prod >= 90). */
@@ -269,11 +265,9 @@ const PG_NAME = /^[a-z][a-z0-9_]{0,62}$/;
 const PG_NAME_RULE =
   'must be 1-63 lowercase letters, digits or underscores, starting with a letter';
 
-const emails = z.array(
-  text(
-    /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i,
-    'is not an e-mail address. Fix: use the on-call list address',
-  ),
+const email = text(
+  /^[^@\s]+@[^@\s]+\.[a-z]{2,}$/i,
+  'is not an e-mail address. Fix: use the on-call list address',
 );
 
 /** The application's PostgreSQL: the construct's `PostgresSettings` plus identity and alarms. */
@@ -345,7 +339,7 @@ const rdsSchema = z.strictObject({
     'use about 80% of the instance class max_connections',
   ),
   /** E-mail addresses subscribed to the database's alarm topic; prod needs one at least. */
-  alarmEmails: emails,
+  alarmEmails: z.array(email),
 });
 
 /** Distinct zone names, at least `min` of them. */
@@ -444,7 +438,7 @@ export const prodSchema = environmentSchema.extend({
       'must be 7 to 35 days in prod (point-in-time recovery needs backups). Fix: use 14',
     ),
     logRetentionDays: logRetention(true),
-    alarmEmails: emails.min(
+    alarmEmails: rdsSchema.shape.alarmEmails.min(
       1,
       'must name at least one recipient in prod: alarms nobody receives protect nothing. Fix: add the on-call list address',
     ),

@@ -36,19 +36,14 @@ export class ConfigValidationError extends Error {
   }
 }
 
-/** A problem of environment `index` at `path` (`.rds.alarmEmails[0]`), its message unsplit. */
-type Finding = { index: number; path: string; value: unknown; message: string; rule?: string };
-/** An unknown key's finding, with the path of the field it may have meant. */
-type Misspelt = Finding & { meant?: string };
+/** A problem at `path` (`[0].rds.alarmEmails[0]`: environment 0's), its message unsplit. */
+type Finding = { path: string; value: unknown; message: string; rule?: string; meant?: string };
 type Keys = readonly PropertyKey[];
 
 const pathOf = (keys: Keys): string =>
   keys.map((key) => (typeof key === 'number' ? `[${key}]` : `.${String(key)}`)).join('');
 const valueAt = (value: unknown, keys: Keys): unknown =>
-  keys.reduce<unknown>(
-    (v, k) => (v instanceof Object ? (v as Record<PropertyKey, unknown>)[k] : undefined),
-    value,
-  );
+  keys.reduce((v, k) => (v as Record<PropertyKey, unknown> | null | undefined)?.[k], value);
 /** Whether path `a` is `b` or lies inside it. */
 const within = (a: string, b: string): boolean =>
   a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
@@ -77,7 +72,7 @@ const TYPE_FIXES: Readonly<Record<string, string>> = {
 };
 
 /** Our messages carry their fix; zod's own (a missing field, a wrong type, an unknown key) get one here. */
-function fromZod(issue: z.core.$ZodIssue, index: number, config: unknown): Misspelt[] {
+function fromZod(issue: z.core.$ZodIssue, config: unknown): Finding[] {
   const { path: keys, input: value } = issue as { path: Keys; input?: unknown };
   const path = pathOf(keys);
   if (issue.code === 'unrecognized_keys') {
@@ -89,38 +84,39 @@ function fromZod(issue: z.core.$ZodIssue, index: number, config: unknown): Missp
       const fix = meant ? `did you mean ${meant}?` : `use one of ${fields.join(', ')}`;
       const message = `is not a known field${FIX}${fix} (a misspelt field is an error, never ignored)`;
       const value = valueAt(config, [...keys, key]);
-      return { index, path: `${path}.${key}`, value, message, meant: meant && `${path}.${meant}` };
+      return { path: `${path}.${key}`, value, message, meant: meant && `${path}.${meant}` };
     });
   }
   const type = issue.code === 'invalid_type' ? issue.expected : '';
   const message = issue.message.includes(FIX)
-    ? issue.message
+    ? // `{region}` in a message: the environment's own value there.
+      issue.message.replace(/\{([\w.]+)\}/g, (match, at: string) => {
+        const own = valueAt(config, at.split('.'));
+        return typeof own === 'string' ? own : match;
+      })
     : type && value === undefined
       ? `is missing${FIX}add it: every field is described in environments/schema.ts and docs/environments.md`
       : type
         ? `must be ${/^[aeiou]/.test(type) ? 'an' : 'a'} ${type}${FIX}${TYPE_FIXES[type] ?? 'see docs/environments.md'}`
         : `${issue.message}${FIX}see docs/environments.md`;
-  return [{ index, path, value, message }];
+  return [{ path, value, message }];
 }
 
-/** Runs each rule while the fields it reads have no problem of their own (`own`). */
-function runRules<T>(
-  rules: Readonly<Record<string, Rule<T>>>,
-  value: T,
-  own: readonly Finding[],
-  where: (path: string) => [index: number, path: string],
-): Finding[] {
+/**
+ * Runs each rule while the fields it reads have no problem of their own (`own`, of any
+ * environment), its findings' paths prefixed with `at`.
+ */
+function runRules<T>(rules: Readonly<Record<string, Rule<T>>>, value: T, own: Finding[], at = '') {
   const sound = (read: string) =>
     !own.some(({ path }) => within(path, `.${read}`) || within(`.${read}`, path));
-  const found: Finding[] = [];
-  for (const [rule, { reads, check }] of Object.entries(rules)) {
+  return Object.entries(rules).flatMap(([rule, { reads, check }]) => {
+    const found: Finding[] = [];
     if (reads.every(sound))
-      check(value, (at, value, message) => {
-        const [index, path] = where(at.startsWith('[') ? at : `.${at}`);
-        found.push({ index, path, value, message, rule });
-      });
-  }
-  return found;
+      check(value, (path, value, message) =>
+        found.push({ path: at + (path.startsWith('[') ? path : `.${path}`), value, message, rule }),
+      );
+    return found;
+  });
 }
 
 /**
@@ -130,46 +126,36 @@ function runRules<T>(
 export function validateEnvironments(
   configs: readonly EnvironmentConfig[],
 ): readonly EnvironmentConfig[] {
-  if (!Array.isArray(configs)) {
-    const fix = 'export a list from environments/index.ts';
+  const fix = 'export a list from environments/index.ts';
+  if (!Array.isArray(configs))
     throw new ConfigValidationError([
       { path: 'environments', value: configs, problem: 'must be a list', fix },
     ]);
-  }
-  const [fields, found]: Misspelt[][] = [[], []];
-  const parsed = configs.map((config: unknown, index) => {
+  const [fields, found]: Finding[][] = [[], []];
+  const parsed = configs.map((config: unknown, i) => {
     const schema = isProduction(valueAt(config, ['name'])) ? prodSchema : environmentSchema;
     const result = schema.safeParse(config, { reportInput: true });
-    const own = result.error?.issues.flatMap((issue) => fromZod(issue, index, config)) ?? [];
+    const own = result.error?.issues.flatMap((issue) => fromZod(issue, config)) ?? [];
     fields.push(...own);
-    found.push(...own, ...runRules(ENVIRONMENT_RULES, config as never, own, (p) => [index, p]));
+    // A misspelt field is one mistake: its "did you mean" line, not also "<field> is missing".
+    const meant = ({ path, message }: Finding) =>
+      message.startsWith(`is missing${FIX}`) && own.some((f) => f.meant === path);
+    own.filter((f) => !meant(f)).forEach((f) => found.push({ ...f, path: `[${i}]${f.path}` }));
+    found.push(...runRules(ENVIRONMENT_RULES, config as never, own, `[${i}]`));
     return result.data as EnvironmentConfig;
   });
-  found.push(
-    ...runRules(CROSS_ENVIRONMENT_RULES, configs, fields, (at) => {
-      const [, index, path] = /^\[(\d+)\](.*)$/.exec(at) ?? [];
-      return [Number(index), path];
-    }),
-  );
+  found.push(...runRules(CROSS_ENVIRONMENT_RULES, configs, fields));
   if (found.length === 0) return parsed;
-
-  // A misspelt field is one mistake: its "did you mean" line, not also "<field> is missing".
-  const meant = new Set(fields.flatMap((f) => (f.meant ? [`${f.index}${f.meant}`] : [])));
-  const missing = ({ index, path, message }: Finding) =>
-    message.startsWith(`is missing${FIX}`) && meant.has(`${index}${path}`);
-  const issues = found
-    .filter((finding) => !missing(finding))
-    .map(({ index, path, value, message, rule }): ConfigIssue => {
-      // `{region}` in a message: the environment's own value there.
-      const text = message.replace(/\{([\w.]+)\}/g, (match, at: string) => {
-        const own = valueAt(configs[index], at.split('.'));
-        return typeof own === 'string' ? own : match;
-      });
-      const [problem, fix] = [
-        text.slice(0, text.indexOf(FIX)),
-        text.slice(text.indexOf(FIX) + FIX.length),
-      ];
-      return { path: label(configs, index) + path, value, problem, fix, ...(rule && { rule }) };
-    });
+  const issues = found.map(({ path, value, message, rule }): ConfigIssue => {
+    const [, index, at] = /^\[(\d+)\](.*)$/.exec(path) ?? [];
+    const [problem, ...fix] = message.split(FIX);
+    return {
+      path: label(configs, Number(index)) + at,
+      value,
+      problem,
+      fix: fix.join(FIX),
+      ...(rule && { rule }),
+    };
+  });
   throw new ConfigValidationError([...new Map(issues.map((i) => [formatIssue(i), i])).values()]);
 }
