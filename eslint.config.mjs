@@ -9,7 +9,7 @@ const providerPackages = [
 ];
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdktf.out/**', '.gen/**', 'coverage/**'] },
+  { ignores: ['node_modules/**', 'cdktf.out/**', '.gen/**', 'coverage/**', 'apps/*/dist/**'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,6 +32,19 @@ export default tseslint.config(
           })),
         },
       ],
+    },
+  },
+  {
+    // The cart page's script runs in the browser, as a classic script.
+    files: ['apps/frontend/public/**/*.js'],
+    languageOptions: {
+      sourceType: 'script',
+      globals: {
+        document: 'readonly',
+        localStorage: 'readonly',
+        fetch: 'readonly',
+        FormData: 'readonly',
+      },
     },
   },
   {

@@ -1,0 +1,68 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPool } from '../../../apps/backend/src/db';
+import { readSettings } from '../../../apps/backend/src/settings';
+import {
+  type AppDatabase,
+  type PostgresServer,
+  startPostgres,
+} from '../../../scripts/lib/postgres';
+
+let pg: PostgresServer;
+let app: AppDatabase;
+beforeAll(async () => {
+  pg = await startPostgres();
+  app = await pg.createAppDatabase('tls');
+});
+afterAll(() => pg.stop());
+
+function pool(overrides: Record<string, string>) {
+  return createPool(
+    readSettings({
+      DATABASE_HOST: 'localhost',
+      DATABASE_PORT: String(pg.port),
+      DATABASE_NAME: app.database,
+      DATABASE_USER: app.user,
+      DATABASE_PASSWORD: app.password,
+      DATABASE_CA_FILE: pg.caFile,
+      ...overrides,
+    }),
+  );
+}
+
+async function query(overrides: Record<string, string>): Promise<unknown> {
+  const p = pool(overrides);
+  try {
+    return (
+      await p.query(
+        'SELECT ssl, current_schema() AS schema FROM pg_stat_ssl WHERE pid = pg_backend_pid()',
+      )
+    ).rows[0];
+  } finally {
+    await p.end();
+  }
+}
+
+describe('createPool', () => {
+  it('connects over TLS when the certificate chains to the CA and names the host (verify-full)', async () => {
+    expect(await query({})).toEqual({ ssl: true, schema: 'cart' });
+  });
+
+  it('refuses a server whose certificate does not chain to the CA bundle', async () => {
+    await expect(query({ DATABASE_CA_FILE: pg.otherCaFile })).rejects.toThrow(
+      /self[- ]signed certificate|unable to verify/,
+    );
+  });
+
+  it('refuses a server whose certificate names another host', async () => {
+    await expect(query({ DATABASE_HOST: '127.0.0.1' })).rejects.toThrow(
+      /IP: 127\.0\.0\.1 is not in the cert's list/,
+    );
+  });
+
+  it('connects without TLS only when told to (a local database)', async () => {
+    expect(await query({ DATABASE_SSLMODE: 'disable', DATABASE_HOST: '127.0.0.1' })).toEqual({
+      ssl: false,
+      schema: 'cart',
+    });
+  });
+});

@@ -1,0 +1,102 @@
+/**
+ * The cart page in a real browser: headless Chromium (Debian's package) driven by
+ * playwright-core, against the frontend and the backend on loopback and a real PostgreSQL.
+ * The screenshot is kept in test-results/ (CI uploads it).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { type Browser, chromium } from 'playwright-core';
+import type { Pool } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBackend } from '../../../apps/backend/src/app';
+import { migrate } from '../../../apps/backend/src/migrate';
+import { createFrontend } from '../../../apps/frontend/src/app';
+import type { Service } from '../../../apps/shared/http-service';
+import { type PostgresServer, startPostgres } from '../../../scripts/lib/postgres';
+import { ROOT } from '../../helpers/paths';
+import { appPool, listen, quietLogger } from '../../helpers/services';
+
+/** Debian's Chromium, or CHROMIUM_PATH; a missing browser fails the test, loudly. */
+function chromiumPath(): string {
+  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
+  const found = candidates.find((path) => path && existsSync(path));
+  if (found) return found;
+  try {
+    return execFileSync('which', ['chromium']).toString().trim();
+  } catch {
+    throw new Error(
+      "Chromium not found: install Debian's chromium package (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH",
+    );
+  }
+}
+
+let pg: PostgresServer;
+let pool: Pool;
+let backend: Service;
+let frontend: Service;
+let browser: Browser;
+let url: string;
+
+beforeAll(async () => {
+  const executablePath = chromiumPath();
+  pg = await startPostgres();
+  pool = appPool(pg, await pg.createAppDatabase('cart_page'));
+  await migrate(pool);
+  backend = createBackend({ pool, logger: quietLogger(), drainSeconds: 0, timeoutSeconds: 5 });
+  const apiUrl = await listen(backend);
+  frontend = createFrontend({ apiUrl, logger: quietLogger(), drainSeconds: 0, timeoutSeconds: 5 });
+  url = await listen(frontend);
+  browser = await chromium.launch({ executablePath, headless: true });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await frontend?.shutdown('test');
+  await backend?.shutdown('test');
+  pg?.stop();
+});
+
+describe('the cart page', () => {
+  it('adds an item, shows the total, removes it, and keeps the cart across reloads', async () => {
+    const page = await browser.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(message.text());
+    });
+
+    await page.goto(url);
+    await expect.poll(() => page.locator('#empty').isVisible()).toBe(true);
+    expect(await page.locator('#total').textContent()).toBe('0.00');
+
+    await page.getByLabel('Item').fill('Coffee beans');
+    await page.getByLabel('Price').fill('12.50');
+    await page.getByLabel('Quantity').fill('2');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await expect.poll(() => page.locator('#total').textContent()).toBe('25.00');
+    expect(await page.locator('#items tr').allTextContents()).toEqual(['Coffee beans225.00Remove']);
+
+    await page.getByLabel('Item').fill('Green tea');
+    await page.getByLabel('Price').fill('4.50');
+    await page.getByRole('button', { name: 'Add to cart' }).click();
+    await expect.poll(() => page.locator('#total').textContent()).toBe('29.50');
+
+    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+    await page.screenshot({ path: join(ROOT, 'test-results', 'cart-page.png'), fullPage: true });
+
+    // The cart is the server's: a reload shows the same items.
+    await page.reload();
+    await expect.poll(() => page.locator('#total').textContent()).toBe('29.50');
+
+    await page.getByRole('button', { name: 'Remove Coffee beans' }).click();
+    await expect.poll(() => page.locator('#total').textContent()).toBe('4.50');
+    expect(await page.locator('#items tr').allTextContents()).toEqual(['Green tea14.50Remove']);
+    await page.getByRole('button', { name: 'Remove Green tea' }).click();
+    await expect.poll(() => page.locator('#empty').isVisible()).toBe(true);
+    expect(await page.locator('#total').textContent()).toBe('0.00');
+
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});

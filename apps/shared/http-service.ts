@@ -1,0 +1,258 @@
+/**
+ * What both reference services share: routing with route-labelled metrics, one JSON log line per
+ * request, JSON errors that never leak a stack trace, probes, and a graceful drain on SIGTERM.
+ * Compiled into each service's image (apps/<service>/tsconfig.build.json).
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import pino, { type Logger } from 'pino';
+import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+
+/** The metric names the service stacks' dashboards and alerts read (environments/services.ts). */
+export const METRICS = {
+  requests: 'http_requests_total',
+  duration: 'http_request_duration_seconds',
+} as const;
+
+/** An error a client caused: its status and message are returned as `{"error": …}`. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly headers: Record<string, string> = {},
+  ) {
+    super(message);
+  }
+}
+
+export type Params = Readonly<Record<string, string>>;
+export type Handler = (request: IncomingMessage, params: Params) => Promise<Reply>;
+export interface Reply {
+  readonly status: number;
+  /** JSON-encoded unless a string, sent with `contentType`. */
+  readonly body?: unknown;
+  readonly contentType?: string;
+  readonly headers?: Record<string, string>;
+}
+export interface Route {
+  /** An HTTP method, or `*` for any. */
+  readonly method: string;
+  /** `/api/carts/:id`, or a prefix `/api/*`: the route label of its metrics. */
+  readonly path: string;
+  readonly handler: Handler;
+}
+
+export function createLogger(level: string, service: string): Logger {
+  return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
+}
+
+/** Reads a JSON request body of at most `limit` bytes. */
+export async function readJson(request: IncomingMessage, limit = 16 * 1024): Promise<unknown> {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, 'the body must be JSON (Content-Type: application/json)');
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of request as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > limit) throw new HttpError(413, `the body must be at most ${limit} bytes`);
+    chunks.push(chunk);
+  }
+  try {
+    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+  } catch {
+    throw new HttpError(400, 'the body is not valid JSON');
+  }
+}
+
+function match(routes: readonly Route[], method: string, url: string) {
+  const path = url.split('?')[0];
+  const allowed: string[] = [];
+  for (const route of routes) {
+    const names: string[] = [];
+    const pattern = route.path
+      .replace(/:(\w+)/g, (_, name: string) => {
+        names.push(name);
+        return '([^/]+)';
+      })
+      .replace(/\/\*$/, '/.*');
+    const found = new RegExp(`^${pattern}$`).exec(path);
+    if (!found) continue;
+    if (route.method !== method && route.method !== '*') {
+      allowed.push(route.method);
+      continue;
+    }
+    const params = Object.fromEntries(
+      names.map((name, i) => [name, decodeURIComponent(found[i + 1])]),
+    );
+    return { route, params };
+  }
+  return { allowed };
+}
+
+export interface ServiceOptions {
+  readonly name: string;
+  readonly routes: readonly Route[];
+  readonly logger: Logger;
+  /** Whether the service can take traffic (the database answers, …); `/readyz` asks it. */
+  readonly ready: () => Promise<boolean>;
+  readonly drainSeconds: number;
+  readonly timeoutSeconds: number;
+  /** Closes what the service holds (pools), after the last request. */
+  readonly close?: () => Promise<void>;
+}
+
+export interface Service {
+  readonly server: Server;
+  readonly registry: Registry;
+  /** Drains and closes: `/readyz` fails for `drainSeconds`, then the listener closes. */
+  shutdown(reason: string): Promise<void>;
+}
+
+/** The service's HTTP server, with `/healthz`, `/readyz` and `/metrics` beside its routes. */
+export function createService(options: ServiceOptions): Service {
+  const { logger } = options;
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  const labelNames = ['method', 'route', 'status'] as const;
+  const requests = new Counter({
+    name: METRICS.requests,
+    help: 'HTTP requests served, by method, route and status.',
+    labelNames,
+    registers: [registry],
+  });
+  const duration = new Histogram({
+    name: METRICS.duration,
+    help: 'HTTP request duration in seconds, by method, route and status.',
+    labelNames,
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [registry],
+  });
+  let draining = false;
+
+  const probes: Route[] = [
+    {
+      method: 'GET',
+      path: '/healthz',
+      handler: async () => ({ status: 200, body: { status: 'ok' } }),
+    },
+    {
+      method: 'GET',
+      path: '/readyz',
+      handler: async () => {
+        const ready = !draining && (await options.ready().catch(() => false));
+        return {
+          status: ready ? 200 : 503,
+          body: { status: ready ? 'ready' : draining ? 'draining' : 'not ready' },
+        };
+      },
+    },
+    {
+      method: 'GET',
+      path: '/metrics',
+      handler: async () => ({
+        status: 200,
+        body: await registry.metrics(),
+        contentType: registry.contentType,
+      }),
+    },
+  ];
+  const routes = [...probes, ...options.routes];
+
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const started = process.hrtime.bigint();
+    const method = request.method ?? 'GET';
+    const found = match(routes, method, request.url ?? '/');
+    const route = 'route' in found && found.route ? found.route.path : 'unmatched';
+    let reply: Reply;
+    try {
+      if ('route' in found && found.route) reply = await found.route.handler(request, found.params);
+      else if (found.allowed.length > 0)
+        throw new HttpError(405, `use ${found.allowed.join(' or ')}`, {
+          Allow: found.allowed.join(', '),
+        });
+      else throw new HttpError(404, 'no such resource');
+    } catch (error) {
+      if (error instanceof HttpError) {
+        reply = { status: error.status, body: { error: error.message }, headers: error.headers };
+      } else {
+        logger.error({ err: error, method, route }, 'request failed');
+        reply = { status: 500, body: { error: 'internal error' } };
+      }
+    }
+    const body =
+      typeof reply.body === 'string'
+        ? reply.body
+        : reply.body === undefined
+          ? ''
+          : JSON.stringify(reply.body);
+    response.writeHead(reply.status, {
+      'Content-Type': reply.contentType ?? 'application/json; charset=utf-8',
+      'Cache-Control': 'no-store',
+      'X-Content-Type-Options': 'nosniff',
+      ...reply.headers,
+      ...(draining ? { Connection: 'close' } : {}),
+    });
+    response.end(body);
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const labels = { method, route, status: String(reply.status) };
+    requests.inc(labels);
+    duration.observe(labels, seconds);
+    if (!route.endsWith('z') && route !== '/metrics') {
+      logger.info({ ...labels, status: reply.status, ms: Math.round(seconds * 1000) }, 'request');
+    }
+  }
+
+  const server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      logger.error({ err: error }, 'response failed');
+      response.destroy();
+    });
+  });
+  server.keepAliveTimeout = 65_000; // above the ALB's idle timeout (60 s), so the ALB closes first
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 30_000;
+
+  let closing: Promise<void> | undefined;
+  function shutdown(reason: string): Promise<void> {
+    closing ??= (async () => {
+      logger.info({ reason, drainSeconds: options.drainSeconds }, 'draining');
+      draining = true;
+      let timedOut = false;
+      const deadline = setTimeout(() => {
+        timedOut = true;
+        logger.error({ timeoutSeconds: options.timeoutSeconds }, 'shutdown timed out');
+        server.closeAllConnections();
+      }, options.timeoutSeconds * 1000);
+      deadline.unref();
+      await new Promise((resolve) => setTimeout(resolve, options.drainSeconds * 1000));
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      });
+      clearTimeout(deadline);
+      await options.close?.();
+      if (timedOut) throw new Error('requests were cut off at the shutdown timeout');
+      logger.info('stopped');
+    })();
+    return closing;
+  }
+
+  return { server, registry, shutdown };
+}
+
+/** Listens on `port` and drains on SIGTERM or SIGINT, then exits (1 if the drain timed out). */
+export function run(service: Service, port: number, logger: Logger): void {
+  service.server.listen(port, () => logger.info({ port }, 'listening'));
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      service.shutdown(signal).then(
+        () => process.exit(0),
+        (error: unknown) => {
+          logger.error({ err: error }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
+    });
+  }
+}
