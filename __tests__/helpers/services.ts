@@ -1,10 +1,10 @@
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { createLogger, type Service } from '../../apps/shared/http-service';
-import type { AppDatabase, PostgresServer } from '../../scripts/lib/postgres';
+import type { AppDatabase, PostgresConnection } from '../../scripts/lib/postgres';
 
 /** A pool for the service's own role and schema, without TLS (TLS has its own tests). */
-export function appPool(server: PostgresServer, app: AppDatabase): Pool {
+export function appPool(server: PostgresConnection, app: AppDatabase): Pool {
   return new Pool({
     host: server.host,
     port: server.port,

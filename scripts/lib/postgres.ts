@@ -20,7 +20,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { Client } from 'pg';
 
-export interface PostgresServer {
+/** Where a running server is, and how to reach it as its superuser. */
+export interface PostgresConnection {
   readonly host: '127.0.0.1';
   readonly port: number;
   /** The CA the server's certificate (for `localhost` only) chains to. */
@@ -28,8 +29,10 @@ export interface PostgresServer {
   /** A CA the server's certificate does not chain to. */
   readonly otherCaFile: string;
   readonly superuser: { readonly user: 'postgres'; readonly password: string };
-  /** A database owned by nobody but the superuser, with a role that owns its one schema. */
-  createAppDatabase(name: string): Promise<AppDatabase>;
+}
+
+export interface PostgresServer extends PostgresConnection {
+  /** Stops the server and removes its directory. */
   stop(): void;
 }
 
@@ -63,7 +66,8 @@ export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string {
   return bin;
 }
 
-async function freePort(): Promise<number> {
+/** A TCP port free on loopback now. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -208,39 +212,53 @@ export async function startPostgres(): Promise<PostgresServer> {
       otherCaFile: join(dir, 'other-ca.crt'),
       superuser,
       stop,
-      createAppDatabase: async (name) => {
-        if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`not a database name: ${name}`);
-        const app: AppDatabase = {
-          database: name,
-          user: `${name}_app`,
-          password: `${name}-secret`,
-          schema: 'cart',
-        };
-        const admin = (database: string) =>
-          new Client({ host: '127.0.0.1', port, user: 'postgres', password, database });
-        const server = admin('postgres');
-        await server.connect();
-        try {
-          await server.query(`CREATE ROLE ${app.user} LOGIN PASSWORD '${app.password}'`);
-          await server.query(`CREATE DATABASE ${name}`);
-          await server.query(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`);
-          await server.query(`GRANT CONNECT ON DATABASE ${name} TO ${app.user}`);
-        } finally {
-          await server.end();
-        }
-        const db = admin(name);
-        await db.connect();
-        try {
-          await db.query(`CREATE SCHEMA ${app.schema} AUTHORIZATION ${app.user}`);
-          await db.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
-        } finally {
-          await db.end();
-        }
-        return app;
-      },
     };
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
+}
+
+/**
+ * A database owned by the superuser alone, and a role that may connect to it and owns its one
+ * schema (`cart`): what a service gets, and nothing else.
+ */
+export async function createAppDatabase(
+  server: PostgresConnection,
+  name: string,
+): Promise<AppDatabase> {
+  if (!/^[a-z][a-z0-9_]{0,40}$/.test(name)) throw new Error(`not a database name: ${name}`);
+  const app: AppDatabase = {
+    database: name,
+    user: `${name}_app`,
+    password: `${name}-secret`,
+    schema: 'cart',
+  };
+  const admin = (database: string) =>
+    new Client({
+      host: server.host,
+      port: server.port,
+      user: 'postgres',
+      password: server.superuser.password,
+      database,
+    });
+  const postgres = admin('postgres');
+  await postgres.connect();
+  try {
+    await postgres.query(`CREATE ROLE ${app.user} LOGIN PASSWORD '${app.password}'`);
+    await postgres.query(`CREATE DATABASE ${name}`);
+    await postgres.query(`REVOKE ALL ON DATABASE ${name} FROM PUBLIC`);
+    await postgres.query(`GRANT CONNECT ON DATABASE ${name} TO ${app.user}`);
+  } finally {
+    await postgres.end();
+  }
+  const db = admin(name);
+  await db.connect();
+  try {
+    await db.query(`CREATE SCHEMA ${app.schema} AUTHORIZATION ${app.user}`);
+    await db.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+  } finally {
+    await db.end();
+  }
+  return app;
 }

@@ -1,19 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import type { Pool } from 'pg';
 import { createBackend } from '../../../apps/backend/src/app';
 import { migrate } from '../../../apps/backend/src/migrate';
 import type { Service } from '../../../apps/shared/http-service';
-import { type PostgresServer, startPostgres } from '../../../scripts/lib/postgres';
+import { createAppDatabase } from '../../../scripts/lib/postgres';
 import { appPool, call, listen, quietLogger } from '../../helpers/services';
 
-let pg: PostgresServer;
+const pg = inject('postgres');
 let pool: Pool;
 let backend: Service;
 let url: string;
 
 beforeAll(async () => {
-  pg = await startPostgres();
-  pool = appPool(pg, await pg.createAppDatabase('cart_api'));
+  pool = appPool(pg, await createAppDatabase(pg, 'cart_api'));
   await migrate(pool);
   backend = createBackend({ pool, logger: quietLogger(), drainSeconds: 0, timeoutSeconds: 5 });
   url = await listen(backend);
@@ -22,7 +21,6 @@ beforeAll(async () => {
 afterAll(async () => {
   backend.server.close();
   await pool.end().catch(() => undefined);
-  pg.stop();
 });
 
 const coffee = { sku: 'coffee-1kg', name: 'Coffee beans, 1 kg', unitPriceCents: 1250, quantity: 2 };

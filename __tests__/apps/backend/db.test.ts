@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { createPool } from '../../../apps/backend/src/db';
 import { readSettings } from '../../../apps/backend/src/settings';
-import {
-  type AppDatabase,
-  type PostgresServer,
-  startPostgres,
-} from '../../../scripts/lib/postgres';
+import { type AppDatabase, createAppDatabase } from '../../../scripts/lib/postgres';
 
-let pg: PostgresServer;
+const pg = inject('postgres');
 let app: AppDatabase;
 beforeAll(async () => {
-  pg = await startPostgres();
-  app = await pg.createAppDatabase('tls');
+  app = await createAppDatabase(pg, 'tls');
 });
-afterAll(() => pg.stop());
 
 function pool(overrides: Record<string, string>) {
   return createPool(

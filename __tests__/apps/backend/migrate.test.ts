@@ -1,18 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it, inject } from 'vitest';
 import { Pool } from 'pg';
 import { migrate, MIGRATIONS_DIR } from '../../../apps/backend/src/migrate';
-import { type PostgresServer, startPostgres } from '../../../scripts/lib/postgres';
+import { createAppDatabase } from '../../../scripts/lib/postgres';
 import { appPool } from '../../helpers/services';
 
-let pg: PostgresServer;
-beforeAll(async () => {
-  pg = await startPostgres();
-});
-afterAll(() => pg.stop());
+const pg = inject('postgres');
 
 describe('migrate', () => {
   it('migrates once when replicas start together, under the advisory lock', async () => {
-    const app = await pg.createAppDatabase('together');
+    const app = await createAppDatabase(pg, 'together');
     const replicas = [appPool(pg, app), appPool(pg, app), appPool(pg, app)];
     try {
       const applied = await Promise.all(replicas.map((pool) => migrate(pool)));
@@ -27,7 +23,7 @@ describe('migrate', () => {
   });
 
   it("creates everything in the backend's own schema, as its own least-privileged role", async () => {
-    const app = await pg.createAppDatabase('owned');
+    const app = await createAppDatabase(pg, 'owned');
     const pool = appPool(pg, app);
     try {
       await migrate(pool);
@@ -57,7 +53,7 @@ describe('migrate', () => {
   });
 
   it("throws when the backend's schema does not exist, saying how to create it", async () => {
-    const app = await pg.createAppDatabase('noschema');
+    const app = await createAppDatabase(pg, 'noschema');
     const pool = new Pool({
       host: pg.host,
       port: pg.port,
@@ -76,7 +72,7 @@ describe('migrate', () => {
   });
 
   it('rolls a failed migration back, names it, and releases the lock', async () => {
-    const app = await pg.createAppDatabase('broken');
+    const app = await createAppDatabase(pg, 'broken');
     const pool = appPool(pg, app);
     const { mkdtempSync, writeFileSync, copyFileSync, rmSync } = await import('node:fs');
     const { join } = await import('node:path');

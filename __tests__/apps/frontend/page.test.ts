@@ -8,12 +8,12 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium } from 'playwright-core';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createBackend } from '../../../apps/backend/src/app';
 import { migrate } from '../../../apps/backend/src/migrate';
 import { createFrontend } from '../../../apps/frontend/src/app';
 import type { Service } from '../../../apps/shared/http-service';
-import { type PostgresServer, startPostgres } from '../../../scripts/lib/postgres';
+import { createAppDatabase } from '../../../scripts/lib/postgres';
 import { ROOT } from '../../helpers/paths';
 import { appPool, listen, quietLogger } from '../../helpers/services';
 
@@ -31,7 +31,7 @@ function chromiumPath(): string {
   }
 }
 
-let pg: PostgresServer;
+const pg = inject('postgres');
 let pool: Pool;
 let backend: Service;
 let frontend: Service;
@@ -40,8 +40,7 @@ let url: string;
 
 beforeAll(async () => {
   const executablePath = chromiumPath();
-  pg = await startPostgres();
-  pool = appPool(pg, await pg.createAppDatabase('cart_page'));
+  pool = appPool(pg, await createAppDatabase(pg, 'cart_page'));
   await migrate(pool);
   backend = createBackend({ pool, logger: quietLogger(), drainSeconds: 0, timeoutSeconds: 5 });
   const apiUrl = await listen(backend);
@@ -54,7 +53,6 @@ afterAll(async () => {
   await browser?.close();
   await frontend?.shutdown('test');
   await backend?.shutdown('test');
-  pg?.stop();
 });
 
 describe('the cart page', () => {

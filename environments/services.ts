@@ -1,0 +1,123 @@
+/**
+ * The reference services (apps/) as the platform runs them, the same in every environment: each
+ * one's image, container contract (port, probe paths, metrics) and the figures its autoscaling
+ * starts from. The service stacks read this; the apps' tests hold the apps to it
+ * (__tests__/environments/services.test.ts). What differs per environment (replicas, the image
+ * tag) belongs in the environment files.
+ *
+ * `requestsPerPodAtTarget` is derived from the measured benchmark (docs/performance.json, made by
+ * `npm run bench:apps`), never typed in: see docs/performance.md.
+ */
+import { z } from 'zod';
+import measured from '../docs/performance.json';
+import { FIX } from './schema';
+
+const path = z
+  .string()
+  .regex(/^\/[a-z0-9/_-]*$/, `must be an absolute URL path${FIX}use e.g. /readyz`);
+const metric = z
+  .string()
+  .regex(/^[a-z_][a-z0-9_]*$/, `must be a Prometheus metric name${FIX}use snake_case`);
+
+const serviceSchema = z.strictObject({
+  /** The ECR repository the pipeline pushes the image to; the tag is chosen per deploy. */
+  repository: z
+    .string()
+    .regex(/^platform\/[a-z0-9-]+$/, `must be platform/<service>${FIX}use e.g. platform/backend`),
+  /** The Dockerfile that builds the image, from the repository root (the build context). */
+  dockerfile: z.string().regex(/^apps\/[a-z0-9-]+\/Dockerfile$/),
+  /** The port the container listens on (its `PORT`). */
+  port: z.number().int().min(1024).max(65535),
+  /** Liveness (the process) and readiness (it can serve: its database answers, it is not draining). */
+  probes: z.strictObject({ liveness: path, readiness: path }),
+  /** Where Prometheus scrapes, and the request metrics dashboards and alerts read. */
+  metrics: z.strictObject({ path, requests: metric, duration: metric }),
+  /** The container's requests (the HPA's CPU utilization is relative to them). */
+  resources: z.strictObject({
+    cpuMillicores: z.number().int().min(50).max(8000),
+    memoryMiB: z.number().int().min(64).max(32768),
+  }),
+  /** Seconds Kubernetes waits after SIGTERM: longer than the app's drain and shutdown timeout. */
+  terminationGracePeriodSeconds: z.number().int().min(10).max(300),
+  autoscaling: z.strictObject({
+    /** The HPA's target: average CPU utilization of the pods, percent of their request. */
+    targetCpuUtilizationPercent: z.number().int().min(30).max(90),
+    /** Which benchmark run sizes a pod: the service's costliest path (docs/performance.json). */
+    sizedBy: z.enum(['read', 'write', 'page']),
+  }),
+});
+
+export type ServiceConfig = z.infer<typeof serviceSchema> & {
+  /** Requests per second one pod serves at the CPU target, from the benchmark. */
+  readonly requestsPerPodAtTarget: number;
+};
+
+/** Requests per second a pod serves at the HPA's CPU target: per-core rate × request × target. */
+export function requestsPerPodAtTarget(
+  requestsPerSecondPerCore: number,
+  cpuMillicores: number,
+  targetCpuUtilizationPercent: number,
+): number {
+  return Math.floor(
+    requestsPerSecondPerCore * (cpuMillicores / 1000) * (targetCpuUtilizationPercent / 100),
+  );
+}
+
+function define(name: 'backend' | 'frontend', input: z.input<typeof serviceSchema>): ServiceConfig {
+  const parsed = serviceSchema.safeParse(input);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map(
+      (i) => `  - services.${name}.${i.path.join('.')} ${i.message}`,
+    );
+    throw new Error(`Invalid service configuration:\n${lines.join('\n')}`);
+  }
+  const service = parsed.data;
+  const run = measured.runs.find(
+    (r) => r.service === name && r.path === service.autoscaling.sizedBy,
+  );
+  if (!run) {
+    throw new Error(
+      `services.${name}.autoscaling.sizedBy names no benchmark run, got "${service.autoscaling.sizedBy}". Fix: run npm run bench:apps, or size by a measured path`,
+    );
+  }
+  return {
+    ...service,
+    requestsPerPodAtTarget: requestsPerPodAtTarget(
+      run.requestsPerSecondPerCore,
+      service.resources.cpuMillicores,
+      service.autoscaling.targetCpuUtilizationPercent,
+    ),
+  };
+}
+
+const probes = { liveness: '/healthz', readiness: '/readyz' };
+const metrics = {
+  path: '/metrics',
+  requests: 'http_requests_total',
+  duration: 'http_request_duration_seconds',
+};
+
+export const SERVICES = {
+  backend: define('backend', {
+    repository: 'platform/backend',
+    dockerfile: 'apps/backend/Dockerfile',
+    port: 8080,
+    probes,
+    metrics,
+    resources: { cpuMillicores: 250, memoryMiB: 256 },
+    terminationGracePeriodSeconds: 30,
+    // Writes cost about twice what reads do: pods are sized by them.
+    autoscaling: { targetCpuUtilizationPercent: 70, sizedBy: 'write' },
+  }),
+  frontend: define('frontend', {
+    repository: 'platform/frontend',
+    dockerfile: 'apps/frontend/Dockerfile',
+    port: 8080,
+    probes,
+    metrics,
+    resources: { cpuMillicores: 100, memoryMiB: 128 },
+    terminationGracePeriodSeconds: 30,
+    // The page is cheap and cached by browsers; passing /api on is most of the work.
+    autoscaling: { targetCpuUtilizationPercent: 70, sizedBy: 'read' },
+  }),
+} as const;

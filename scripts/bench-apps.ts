@@ -1,0 +1,264 @@
+/**
+ * `npm run bench:apps [-- --seconds N] [-- --out FILE]`: requests per second and p99 latency of
+ * the reference services' read and write paths, on loopback only, each run bounded in time
+ * (default 5 s after a 1 s warm-up). The services run as their own processes, on a real
+ * PostgreSQL, so their CPU time is measured apart from the load generator's (autocannon): that
+ * gives requests per second per core, from which environments/services.ts derives the HPA's
+ * requests per pod at its CPU target (docs/performance.md says how).
+ *
+ * Writes the figures to docs/performance.json (or --out) and prints a table.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus } from 'node:os';
+import { join, resolve } from 'node:path';
+import autocannon from 'autocannon';
+import { createAppDatabase, freePort, startPostgres } from './lib/postgres';
+
+const ROOT = resolve(__dirname, '..');
+
+export interface BenchRun {
+  readonly service: 'backend' | 'frontend';
+  readonly path: 'read' | 'write' | 'page';
+  readonly request: string;
+  readonly requestsPerSecond: number;
+  readonly p99Ms: number;
+  /** Cores the service process used while loaded (its CPU seconds per wall second). */
+  readonly serviceCores: number;
+  readonly requestsPerSecondPerCore: number;
+  readonly errors: number;
+}
+
+export interface BenchResult {
+  readonly measuredAt: string;
+  readonly machine: { readonly cpus: number; readonly model: string; readonly node: string };
+  readonly seconds: number;
+  readonly connections: number;
+  readonly runs: readonly BenchRun[];
+}
+
+/** CPU seconds a process has used so far (user + system), from /proc. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14, 15)
+  return ticks / 100; // USER_HZ
+}
+
+async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the service exited:\n${log()}`);
+    if (
+      (await fetch(`${url}/readyz`).then(
+        (r) => r.status,
+        () => 0,
+      )) === 200
+    )
+      return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`the service was not ready within 20 s:\n${log()}`);
+}
+
+function startService(entry: string, port: number, env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      SHUTDOWN_DRAIN_SECONDS: '0',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
+  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
+  return { child, url: `http://127.0.0.1:${port}`, log: () => output };
+}
+
+async function load(
+  options: autocannon.Options,
+  pid: number,
+  seconds: number,
+): Promise<Omit<BenchRun, 'service' | 'path' | 'request'>> {
+  await autocannon({ ...options, duration: Math.min(1, seconds) }); // warm-up: JIT, pool connections
+  const [cpuBefore, started] = [cpuSeconds(pid), process.hrtime.bigint()];
+  const result = await autocannon({ ...options, duration: seconds });
+  const wall = Number(process.hrtime.bigint() - started) / 1e9;
+  const cores = (cpuSeconds(pid) - cpuBefore) / wall;
+  const rps = result.requests.average;
+  return {
+    requestsPerSecond: Math.round(rps),
+    p99Ms: result.latency.p99,
+    serviceCores: Number(cores.toFixed(2)),
+    requestsPerSecondPerCore: Math.round(rps / cores),
+    errors: result.errors + result.non2xx,
+  };
+}
+
+export async function benchApps(seconds = 5, connections = 10): Promise<BenchResult> {
+  const pg = await startPostgres();
+  const services: ChildProcess[] = [];
+  try {
+    const db = await createAppDatabase(pg, 'bench');
+    const backend = startService('apps/backend/src/main.ts', await freePort(), {
+      DATABASE_HOST: pg.host,
+      DATABASE_PORT: String(pg.port),
+      DATABASE_NAME: db.database,
+      DATABASE_USER: db.user,
+      DATABASE_PASSWORD: db.password,
+      DATABASE_SSLMODE: 'disable',
+    });
+    services.push(backend.child);
+    await waitReady(backend.url, backend.child, backend.log);
+    const frontend = startService('apps/frontend/src/main.ts', await freePort(), {
+      API_URL: backend.url,
+    });
+    services.push(frontend.child);
+    await waitReady(frontend.url, frontend.child, frontend.log);
+
+    const cart = (await (await fetch(`${backend.url}/api/carts`, { method: 'POST' })).json()) as {
+      id: string;
+    };
+    const item = (sku: string) => ({ sku, name: `Item ${sku}`, unitPriceCents: 250, quantity: 1 });
+    for (const sku of ['a', 'b', 'c']) {
+      await fetch(`${backend.url}/api/carts/${cart.id}/items`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(item(sku)),
+      });
+    }
+    const base = { connections, pipelining: 1 };
+    const runs: BenchRun[] = [];
+    const read = `GET /api/carts/:id (3 items)`;
+    runs.push({
+      service: 'backend',
+      path: 'read',
+      request: read,
+      ...(await load(
+        { ...base, url: `${backend.url}/api/carts/${cart.id}` },
+        backend.child.pid as number,
+        seconds,
+      )),
+    });
+    // Each write adds to a fresh cart's same item, so the cart never reaches its 1000 limit.
+    const carts = await Promise.all(
+      Array.from(
+        { length: 50 },
+        async () =>
+          (
+            (await (await fetch(`${backend.url}/api/carts`, { method: 'POST' })).json()) as {
+              id: string;
+            }
+          ).id,
+      ),
+    );
+    let next = 0;
+    runs.push({
+      service: 'backend',
+      path: 'write',
+      request: 'POST /api/carts/:id/items',
+      ...(await load(
+        {
+          ...base,
+          url: backend.url,
+          requests: [
+            {
+              method: 'POST',
+              setupRequest: (request) => ({
+                ...request,
+                path: `/api/carts/${carts[next++ % carts.length]}/items`,
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify(item(`sku-${next % 500}`)),
+              }),
+            },
+          ],
+        },
+        backend.child.pid as number,
+        seconds,
+      )),
+    });
+    runs.push({
+      service: 'frontend',
+      path: 'page',
+      request: 'GET /',
+      ...(await load({ ...base, url: `${frontend.url}/` }, frontend.child.pid as number, seconds)),
+    });
+    runs.push({
+      service: 'frontend',
+      path: 'read',
+      request: `GET /api/carts/:id (passed to the backend)`,
+      ...(await load(
+        { ...base, url: `${frontend.url}/api/carts/${cart.id}` },
+        frontend.child.pid as number,
+        seconds,
+      )),
+    });
+    return {
+      measuredAt: new Date().toISOString().slice(0, 10),
+      machine: { cpus: cpus().length, model: cpus()[0]?.model ?? 'unknown', node: process.version },
+      seconds,
+      connections,
+      runs,
+    };
+  } finally {
+    for (const child of services) child.kill('SIGTERM');
+    await Promise.all(
+      services.map(
+        (child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r))),
+      ),
+    );
+    pg.stop();
+  }
+}
+
+export function table(result: BenchResult): string {
+  const rows = [
+    ['service', 'path', 'request', 'req/s', 'p99 ms', 'service cores', 'req/s per core', 'errors'],
+    ...result.runs.map((r) => [
+      r.service,
+      r.path,
+      r.request,
+      String(r.requestsPerSecond),
+      String(r.p99Ms),
+      r.serviceCores.toFixed(2),
+      String(r.requestsPerSecondPerCore),
+      String(r.errors),
+    ]),
+  ];
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  return rows
+    .map((r) => `| ${r.map((cell, c) => cell.padEnd(widths[c])).join(' | ')} |`)
+    .join('\n')
+    .replace(/\n/, `\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n`);
+}
+
+async function main(argv: string[]): Promise<number> {
+  const at = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
+  const seconds = Number(at('--seconds') ?? 5);
+  const out = resolve(at('--out') ?? join(ROOT, 'docs', 'performance.json'));
+  console.log(`bench:apps: ${seconds} s per path after a 1 s warm-up, loopback only`);
+  const result = await benchApps(seconds);
+  writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  console.log(`\n${table(result)}\n\nwrote ${out}`);
+  const failed = result.runs.filter((r) => r.errors > 0);
+  if (failed.length > 0) {
+    console.error(
+      `bench:apps: errors on ${failed.map((r) => `${r.service} ${r.path}`).join(', ')}`,
+    );
+    return 1;
+  }
+  return 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => process.exit(code),
+    (error: unknown) => {
+      console.error(`bench:apps failed: ${(error as Error).message}`);
+      process.exit(1);
+    },
+  );
+}
