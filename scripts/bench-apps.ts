@@ -6,13 +6,16 @@
  * gives requests per second per core, from which environments/services.ts derives the HPA's
  * requests per pod at its CPU target (docs/performance.md says how).
  *
- * Writes the figures to docs/performance.json (or --out) and prints a table.
+ * Writes the figures to docs/performance.json and their table into docs/performance.md (between
+ * its `bench:apps` markers), or only to --out; prints the table.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
+import * as prettier from 'prettier';
+import { requestsPerPodAtTarget, SERVICES } from '../environments/services';
 import { createAppDatabase, freePort, startPostgres } from './lib/postgres';
 
 const ROOT = resolve(__dirname, '..');
@@ -235,6 +238,55 @@ export function table(result: BenchResult): string {
     .replace(/\n/, `\n| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |\n`);
 }
 
+const MARKERS = ['<!-- bench:apps -->', '<!-- /bench:apps -->'] as const;
+
+/** How environments/services.ts sizes each service's pods from this result. */
+export function sizing(result: BenchResult): string {
+  const rows = Object.entries(SERVICES).map(([name, service]) => {
+    const { sizedBy, targetCpuUtilizationPercent: target } = service.autoscaling;
+    const run = result.runs.find((r) => r.service === name && r.path === sizedBy);
+    const perPod = run
+      ? String(
+          requestsPerPodAtTarget(
+            run.requestsPerSecondPerCore,
+            service.resources.cpuMillicores,
+            target,
+          ),
+        )
+      : 'not measured';
+    return `| ${name} | ${sizedBy}: \`${run?.request ?? '?'}\` | ${run?.requestsPerSecondPerCore ?? '?'} | ${service.resources.cpuMillicores}m | ${target}% | ${perPod} |`;
+  });
+  return [
+    '| service | sized by | req/s per core | CPU request | target | requests per pod at target |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...rows,
+  ].join('\n');
+}
+
+/** The document with the part between its markers made from this result. */
+export function withTable(doc: string, result: BenchResult): string {
+  const [start, end] = [doc.indexOf(MARKERS[0]), doc.indexOf(MARKERS[1])];
+  if (start < 0 || end < start)
+    throw new Error(`docs/performance.md lacks the markers ${MARKERS.join(' … ')}`);
+  const measured = `Measured ${result.measuredAt} on ${result.machine.cpus} cores (${result.machine.model}), Node.js ${result.machine.node}: ${result.seconds} s per path, ${result.connections} connections.`;
+  const body = [
+    MARKERS[0],
+    measured,
+    table(result),
+    'The sizing it gives (see below):',
+    sizing(result),
+    '',
+  ].join('\n\n');
+  return doc.slice(0, start) + body + doc.slice(end);
+}
+
+/** docs/performance.md with this result in it, formatted as the repository formats markdown. */
+export async function performanceDoc(doc: string, result: BenchResult): Promise<string> {
+  const filepath = join(ROOT, 'docs', 'performance.md');
+  const options = (await prettier.resolveConfig(filepath)) ?? {};
+  return prettier.format(withTable(doc, result), { ...options, filepath });
+}
+
 async function main(argv: string[]): Promise<number> {
   const at = (flag: string) => (argv.includes(flag) ? argv[argv.indexOf(flag) + 1] : undefined);
   const seconds = Number(at('--seconds') ?? 5);
@@ -242,6 +294,10 @@ async function main(argv: string[]): Promise<number> {
   console.log(`bench:apps: ${seconds} s per path after a 1 s warm-up, loopback only`);
   const result = await benchApps(seconds);
   writeFileSync(out, `${JSON.stringify(result, null, 2)}\n`);
+  if (!at('--out')) {
+    const doc = join(ROOT, 'docs', 'performance.md');
+    writeFileSync(doc, await performanceDoc(readFileSync(doc, 'utf8'), result));
+  }
   console.log(`\n${table(result)}\n\nwrote ${out}`);
   const failed = result.runs.filter((r) => r.errors > 0);
   if (failed.length > 0) {

