@@ -10,6 +10,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { expect } from 'vitest';
 import { ROOT } from './paths';
 
 export interface BuiltImage {
@@ -224,4 +225,26 @@ export function packagesIn(image: BuiltImage): string[] {
         !name.includes('/node_modules') &&
         (name.startsWith('@') ? name.split('/').length === 2 : !name.includes('/')),
     );
+}
+
+/**
+ * What every service image must be: two stages on digest-pinned bases, distroless at runtime,
+ * a non-root user, and nothing in node_modules but `runtime` (no dev package, no workspace link).
+ */
+export function expectHardened(
+  image: BuiltImage,
+  runtime: readonly string[],
+  dev: readonly string[],
+): void {
+  expect(image.baseImages).toHaveLength(2);
+  for (const base of image.baseImages) expect(base).toMatch(/@sha256:[0-9a-f]{64}$/);
+  expect(image.baseImages[1]).toMatch(/^gcr\.io\/distroless\/nodejs\d+-debian\d+:nonroot@/);
+  expect(image.user).toBe('65532:65532');
+  const packages = packagesIn(image);
+  expect(packages).toEqual(expect.arrayContaining([...runtime]));
+  for (const name of ['typescript', '@types/node', 'vitest', 'playwright-core', ...dev]) {
+    expect(packages).not.toContain(name);
+  }
+  // The workspace's own links would point outside the image.
+  expect(listFiles(image, 'node_modules')).not.toContain('node_modules/@platform');
 }

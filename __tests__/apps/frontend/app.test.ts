@@ -27,6 +27,18 @@ const echo = createServer((request, response) => {
 
 let frontend: Service;
 let url: string;
+
+/** A frontend in front of `apiUrl`, listening; the test shuts it down. */
+async function frontendFor(apiUrl: string, apiTimeoutMs?: number) {
+  const service = createFrontend({
+    apiUrl,
+    apiTimeoutMs,
+    logger: quietLogger(),
+    drainSeconds: 0,
+    timeoutSeconds: 5,
+  });
+  return { service, url: await listen(service) };
+}
 beforeAll(async () => {
   await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', resolve));
   const apiUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
@@ -75,13 +87,7 @@ describe('the frontend server', () => {
   });
 
   it('answers 502 when the backend is down, with a JSON error', async () => {
-    const down = createFrontend({
-      apiUrl: 'http://127.0.0.1:1',
-      logger: quietLogger(),
-      drainSeconds: 0,
-      timeoutSeconds: 5,
-    });
-    const downUrl = await listen(down);
+    const { service: down, url: downUrl } = await frontendFor('http://127.0.0.1:1');
     expect(await call(`${downUrl}/api/carts`, { method: 'POST' })).toMatchObject({
       status: 502,
       body: { error: 'the cart service is unavailable' },
@@ -91,14 +97,7 @@ describe('the frontend server', () => {
 
   it('answers 504 when the backend does not answer in time', async () => {
     const apiUrl = `http://127.0.0.1:${(echo.address() as AddressInfo).port}`;
-    const slow = createFrontend({
-      apiUrl,
-      apiTimeoutMs: 200,
-      logger: quietLogger(),
-      drainSeconds: 0,
-      timeoutSeconds: 5,
-    });
-    const slowUrl = await listen(slow);
+    const { service: slow, url: slowUrl } = await frontendFor(apiUrl, 200);
     expect(await call(`${slowUrl}/api/slow`)).toMatchObject({
       status: 504,
       body: { error: 'the cart service did not answer in time' },
@@ -107,13 +106,7 @@ describe('the frontend server', () => {
   });
 
   it('stays ready while the backend is down: the page loads and says what went wrong', async () => {
-    const down = createFrontend({
-      apiUrl: 'http://127.0.0.1:1',
-      logger: quietLogger(),
-      drainSeconds: 0,
-      timeoutSeconds: 5,
-    });
-    const downUrl = await listen(down);
+    const { service: down, url: downUrl } = await frontendFor('http://127.0.0.1:1');
     expect((await call(`${downUrl}/readyz`)).status).toBe(200);
     expect((await fetch(`${downUrl}/`)).status).toBe(200);
     await down.shutdown('test');
