@@ -90,6 +90,21 @@ function match(routes: readonly Route[], method: string, url: string) {
   return { allowed };
 }
 
+/** A readiness check that has not answered in this time counts as not ready (the kubelet's probe gives up at 1 s by default; ours answers first). */
+export const READY_TIMEOUT_MS = 900;
+
+async function withinReadyTimeout(check: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<boolean>(
+    (resolve) => (timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS)),
+  );
+  try {
+    return await Promise.race([check.catch(() => false), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 export interface ServiceOptions {
   readonly name: string;
   readonly routes: readonly Route[];
@@ -140,7 +155,7 @@ export function createService(options: ServiceOptions): Service {
       method: 'GET',
       path: '/readyz',
       handler: async () => {
-        const ready = !draining && (await options.ready().catch(() => false));
+        const ready = !draining && (await withinReadyTimeout(options.ready()));
         return {
           status: ready ? 200 : 503,
           body: { status: ready ? 'ready' : draining ? 'draining' : 'not ready' },

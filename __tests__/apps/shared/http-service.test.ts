@@ -6,6 +6,7 @@ import {
   createService,
   HttpError,
   METRICS,
+  READY_TIMEOUT_MS,
   readJson,
   type ServiceOptions,
 } from '../../../apps/shared/http-service';
@@ -127,6 +128,18 @@ describe('createService', () => {
     expect(await inFlight).toEqual({ status: 200, body: '{"still":true}' });
     await closed;
     await expect(call(`${url}/healthz`)).rejects.toThrow();
+  });
+
+  it('reports not ready when the readiness check does not answer in time, without waiting for it', async () => {
+    const svc = service({ ready: () => new Promise(() => undefined) });
+    const url = await listen(svc);
+    const started = Date.now();
+    expect(await call(`${url}/readyz`)).toMatchObject({
+      status: 503,
+      body: { status: 'not ready' },
+    });
+    expect(Date.now() - started).toBeLessThan(READY_TIMEOUT_MS + 500);
+    await svc.shutdown('test');
   });
 
   it('fails the shutdown when requests outlive its timeout', async () => {
