@@ -1,7 +1,7 @@
 /**
  * The reference services (apps/) as the platform runs them, the same in every environment: each
  * one's image, container contract (port, probe paths, metrics) and the figures its autoscaling
- * starts from. The service stacks read this; the apps' tests hold the apps to it
+ * starts from. The service stacks (issue #14) are to read it; the apps' tests hold the apps to it
  * (__tests__/environments/services.test.ts). What differs per environment (replicas, the image
  * tag) belongs in the environment files.
  *
@@ -117,7 +117,7 @@ export const SERVICES = {
     metrics,
     resources: { cpuMillicores: 100, memoryMiB: 128 },
     terminationGracePeriodSeconds: 30,
-    // The page is cheap and cached by browsers; passing /api on is most of the work.
+    // The page is a few kilobytes from memory; passing /api on is most of the work.
     autoscaling: { targetCpuUtilizationPercent: 70, sizedBy: 'read' },
   }),
 } as const;

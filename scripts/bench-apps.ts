@@ -1,22 +1,23 @@
 /**
  * `npm run bench:apps [-- --seconds N] [-- --out FILE]`: requests per second and p99 latency of
  * the reference services' read and write paths, on loopback only, each run bounded in time
- * (default 5 s after a 1 s warm-up). The services run as their own processes, on a real
- * PostgreSQL, so their CPU time is measured apart from the load generator's (autocannon): that
+ * (default 5 s after a 1 s warm-up). The services run as their images do (built from their
+ * Dockerfiles, scripts/lib/image-build.ts), on a real PostgreSQL over TLS, each its own process,
+ * so their CPU time is measured apart from the load generator's (autocannon): that
  * gives requests per second per core, from which environments/services.ts derives the HPA's
  * requests per pod at its CPU target (docs/performance.md says how).
  *
  * Writes the figures to docs/performance.json and their table into docs/performance.md (between
  * its `bench:apps` markers), or only to --out; prints the table.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
 import * as prettier from 'prettier';
 import { requestsPerPodAtTarget, SERVICES } from '../environments/services';
-import { createAppDatabase, freePort, startPostgres } from './lib/postgres';
+import { type BuiltImage, buildImage, type Running, runImage, waitFor } from './lib/image-build';
+import { createAppDatabase, startPostgres } from './lib/postgres';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -47,40 +48,6 @@ function cpuSeconds(pid: number): number {
   return ticks / 100; // USER_HZ
 }
 
-async function waitReady(url: string, child: ChildProcess, log: () => string): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the service exited:\n${log()}`);
-    if (
-      (await fetch(`${url}/readyz`).then(
-        (r) => r.status,
-        () => 0,
-      )) === 200
-    )
-      return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`the service was not ready within 20 s:\n${log()}`);
-}
-
-function startService(entry: string, port: number, env: Record<string, string>) {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH,
-      PORT: String(port),
-      LOG_LEVEL: 'warn',
-      SHUTDOWN_DRAIN_SECONDS: '0',
-      ...env,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (c: Buffer) => (output += c.toString()));
-  child.stderr?.on('data', (c: Buffer) => (output += c.toString()));
-  return { child, url: `http://127.0.0.1:${port}`, log: () => output };
-}
-
 async function load(
   options: autocannon.Options,
   pid: number,
@@ -103,24 +70,35 @@ async function load(
 
 export async function benchApps(seconds = 5, connections = 10): Promise<BenchResult> {
   const pg = await startPostgres();
-  const services: ChildProcess[] = [];
+  const images: BuiltImage[] = [];
+  const services: Running[] = [];
   try {
     const db = await createAppDatabase(pg, 'bench');
-    const backend = startService('apps/backend/src/main.ts', await freePort(), {
-      DATABASE_HOST: pg.host,
-      DATABASE_PORT: String(pg.port),
-      DATABASE_NAME: db.database,
-      DATABASE_USER: db.user,
-      DATABASE_PASSWORD: db.password,
-      DATABASE_SSLMODE: 'disable',
-    });
-    services.push(backend.child);
-    await waitReady(backend.url, backend.child, backend.log);
-    const frontend = startService('apps/frontend/src/main.ts', await freePort(), {
-      API_URL: backend.url,
-    });
-    services.push(frontend.child);
-    await waitReady(frontend.url, frontend.child, frontend.log);
+    // The services as their images run them: built output, TLS verify-full to the database,
+    // a JSON log line per request (to /dev/null here).
+    images.push(
+      buildImage(join(ROOT, 'apps/backend/Dockerfile')),
+      buildImage(join(ROOT, 'apps/frontend/Dockerfile')),
+    );
+    const production = { LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SECONDS: '0' };
+    const backend = await runImage(
+      images[0],
+      {
+        ...production,
+        DATABASE_HOST: 'localhost',
+        DATABASE_PORT: String(pg.port),
+        DATABASE_NAME: db.database,
+        DATABASE_USER: db.user,
+        DATABASE_PASSWORD: db.password,
+        DATABASE_CA_FILE: pg.caFile,
+      },
+      true,
+    );
+    services.push(backend);
+    await waitFor(`${backend.url}/readyz`, 200, backend);
+    const frontend = await runImage(images[1], { ...production, API_URL: backend.url }, true);
+    services.push(frontend);
+    await waitFor(`${frontend.url}/readyz`, 200, frontend);
 
     const cart = (await (await fetch(`${backend.url}/api/carts`, { method: 'POST' })).json()) as {
       id: string;
@@ -142,7 +120,7 @@ export async function benchApps(seconds = 5, connections = 10): Promise<BenchRes
       request: read,
       ...(await load(
         { ...base, url: `${backend.url}/api/carts/${cart.id}` },
-        backend.child.pid as number,
+        backend.pid,
         seconds,
       )),
     });
@@ -179,7 +157,7 @@ export async function benchApps(seconds = 5, connections = 10): Promise<BenchRes
             },
           ],
         },
-        backend.child.pid as number,
+        backend.pid,
         seconds,
       )),
     });
@@ -187,7 +165,7 @@ export async function benchApps(seconds = 5, connections = 10): Promise<BenchRes
       service: 'frontend',
       path: 'page',
       request: 'GET /',
-      ...(await load({ ...base, url: `${frontend.url}/` }, frontend.child.pid as number, seconds)),
+      ...(await load({ ...base, url: `${frontend.url}/` }, frontend.pid, seconds)),
     });
     runs.push({
       service: 'frontend',
@@ -195,7 +173,7 @@ export async function benchApps(seconds = 5, connections = 10): Promise<BenchRes
       request: `GET /api/carts/:id (passed to the backend)`,
       ...(await load(
         { ...base, url: `${frontend.url}/api/carts/${cart.id}` },
-        frontend.child.pid as number,
+        frontend.pid,
         seconds,
       )),
     });
@@ -207,12 +185,9 @@ export async function benchApps(seconds = 5, connections = 10): Promise<BenchRes
       runs,
     };
   } finally {
-    for (const child of services) child.kill('SIGTERM');
-    await Promise.all(
-      services.map(
-        (child) => new Promise((r) => (child.exitCode !== null ? r(null) : child.once('exit', r))),
-      ),
-    );
+    for (const service of services) service.stop('SIGTERM');
+    await Promise.all(services.map((service) => service.exited));
+    for (const image of images) image.remove();
     pg.stop();
   }
 }

@@ -1,231 +1,14 @@
-/**
- * Builds a service's image without Docker (none here): reads its Dockerfile with dockerfile-ast
- * and carries out each step on this machine, so the image's own install, build and layout are
- * what the tests run. A build stage's `COPY` and `RUN` run in a directory standing for its
- * WORKDIR; the final stage's `COPY --from` lay out a directory standing for the image's WORKDIR.
- * What only a real build does (pulling the base images, `ADD` from a URL) is listed in `skipped`.
- */
-import { execFileSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { isAbsolute, join, relative } from 'node:path';
-import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+/** The image assertions every service's image test makes; the build itself: scripts/lib/image-build.ts. */
 import { expect } from 'vitest';
-import { ROOT } from './paths';
+import {
+  type BuiltImage,
+  listFiles,
+  packagesIn,
+  type Running,
+  runImage,
+} from '../../scripts/lib/image-build';
 
-export interface BuiltImage {
-  /** Stands for the final stage's WORKDIR: node_modules, dist, … as the image has them. */
-  readonly dir: string;
-  /** The final stage's ENV. */
-  readonly env: Readonly<Record<string, string>>;
-  readonly user: string;
-  /** CMD, in its exec form: the arguments of the base image's `node` entrypoint. */
-  readonly cmd: readonly string[];
-  readonly baseImages: readonly string[];
-  readonly skipped: readonly string[];
-  readonly instructions: readonly Instruction[];
-  /** Removes the build's directories. */
-  remove(): void;
-}
-
-const args = (instruction: Instruction) => instruction.getArguments().map((a) => a.getValue());
-const flag = (instruction: Instruction, name: string) =>
-  (
-    instruction as Instruction & {
-      getFlags?: () => { getName(): string; getValue(): string | null }[];
-    }
-  )
-    .getFlags?.()
-    .find((f) => f.getName() === name)
-    ?.getValue();
-
-/** Whether `.dockerignore` keeps a path (relative to the context) out of the build context. */
-function dockerignore(context: string): (path: string) => boolean {
-  let lines: string[] = [];
-  try {
-    lines = readFileSync(join(context, '.dockerignore'), 'utf8').split('\n');
-  } catch {
-    return () => false;
-  }
-  const rules = lines
-    .map((line) => line.trim())
-    .filter((line) => line && !line.startsWith('#'))
-    .map((line) => {
-      const keep = line.startsWith('!');
-      const glob = (keep ? line.slice(1) : line).replace(/^\/|\/$/g, '');
-      const pattern = glob
-        .split('**')
-        .map((part) =>
-          part
-            .replace(/[.+^${}()|[\]\\]/g, '\\$&')
-            .replace(/\*/g, '[^/]*')
-            .replace(/\?/g, '[^/]'),
-        )
-        .join('.*');
-      return { keep, regex: new RegExp(`^${pattern}(/.*)?$`) };
-    });
-  return (path) => rules.reduce((out, rule) => (rule.regex.test(path) ? !rule.keep : out), false);
-}
-
-export function buildImage(dockerfile: string, context = ROOT): BuiltImage {
-  const ignored = dockerignore(context);
-  const instructions = DockerfileParser.parse(readFileSync(dockerfile, 'utf8')).getInstructions();
-  const top = mkdtempSync(join(tmpdir(), 'image-'));
-  const stages = new Map<string, { dir: string; workdir: string }>();
-  let stage = { dir: '', workdir: '/' };
-  const env: Record<string, string> = {};
-  const skipped: string[] = [];
-  const baseImages: string[] = [];
-  let user = 'root';
-  let cmd: string[] = [];
-  // A path inside the stage, on this machine.
-  const local = (path: string, base = stage) =>
-    join(base.dir, isAbsolute(path) ? path : join(base.workdir, path));
-
-  for (const instruction of instructions) {
-    const keyword = instruction.getKeyword();
-    const [first, ...rest] = args(instruction);
-    if (keyword === 'FROM') {
-      baseImages.push(first);
-      stage = { dir: mkdtempSync(join(top, 'stage-')), workdir: '/' };
-      if (rest[0]?.toUpperCase() === 'AS') stages.set(rest[1], stage);
-      Object.keys(env).forEach((key) => delete env[key]);
-    } else if (keyword === 'WORKDIR') {
-      stage.workdir = first;
-      mkdirSync(local('.'), { recursive: true });
-    } else if (keyword === 'ENV') {
-      for (const pair of [first, ...rest]) {
-        const at = pair.indexOf('=');
-        env[pair.slice(0, at)] = pair.slice(at + 1);
-      }
-    } else if (keyword === 'COPY') {
-      const from = flag(instruction, 'from');
-      const [dest] = rest.slice(-1);
-      for (const source of [first, ...rest.slice(0, -1)]) {
-        const origin = from ? local(source, stages.get(from)) : join(context, source);
-        const target = dest.endsWith('/')
-          ? join(local(dest), source.split('/').pop() as string)
-          : local(dest);
-        cpSync(origin, target, {
-          recursive: true,
-          verbatimSymlinks: true,
-          // The build context is what .dockerignore leaves of the repository.
-          // (directories are walked: a later `!` rule may keep files below them).
-          filter: (path) =>
-            Boolean(from) || statSync(path).isDirectory() || !ignored(relative(context, path)),
-        });
-      }
-    } else if (keyword === 'RUN') {
-      execFileSync('sh', ['-c', instruction.getArgumentsContent() ?? ''], {
-        cwd: local('.'),
-        env: {
-          ...process.env,
-          ...env,
-          npm_config_prefer_offline: 'true',
-          npm_config_update_notifier: 'false',
-        },
-        stdio: 'pipe',
-      });
-    } else if (keyword === 'ADD') {
-      const flags = (
-        instruction as Instruction & { getFlags(): { toString(): string }[] }
-      ).getFlags();
-      skipped.push(['ADD', ...flags.map(String), first, ...rest].join(' '));
-    } else if (keyword === 'USER') {
-      user = first;
-    } else if (keyword === 'CMD') {
-      cmd = JSON.parse(instruction.getArgumentsContent() ?? '[]') as string[];
-    }
-  }
-  return {
-    dir: local('.'),
-    env: { ...env },
-    user,
-    cmd,
-    baseImages,
-    skipped,
-    instructions,
-    remove: () => execFileSync('rm', ['-rf', top]),
-  };
-}
-
-/** The image's files, relative to its WORKDIR (for assertions on what it holds). */
-export function listFiles(image: BuiltImage, under: string): string[] {
-  return execFileSync('find', [join(image.dir, under), '-maxdepth', '1', '-mindepth', '1'])
-    .toString()
-    .trim()
-    .split('\n')
-    .map((path) => relative(image.dir, path));
-}
-
-/** A running image entrypoint: its output so far, and its exit. */
-export interface Running {
-  readonly url: string;
-  readonly output: () => string;
-  readonly exited: Promise<number | null>;
-  readonly stop: (signal?: NodeJS.Signals) => void;
-}
-
-/** Runs the image's CMD with this machine's `node` (the base image's entrypoint), in its WORKDIR. */
-export async function runImage(image: BuiltImage, env: Record<string, string>): Promise<Running> {
-  const { spawn } = await import('node:child_process');
-  const { createServer } = await import('node:net');
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
-  const child = spawn(process.execPath, [...image.cmd], {
-    cwd: image.dir,
-    env: { PATH: process.env.PATH, ...image.env, PORT: String(port), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return {
-    url: `http://127.0.0.1:${port}`,
-    output: () => output,
-    exited,
-    stop: (signal = 'SIGTERM') => child.kill(signal),
-  };
-}
-
-/** Polls `url` until it answers `status` (the process may still be starting). */
-export async function waitFor(url: string, status: number, running?: Running): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  while (Date.now() < deadline) {
-    const answer = await fetch(url).then(
-      (r) => r.status,
-      () => 0,
-    );
-    if (answer === status) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`${url} did not answer ${status} within 20 s:\n${running?.output() ?? ''}`);
-}
-
-/** The packages the image's node_modules holds (`pg`, `@types/pg`), whatever folders are left. */
-export function packagesIn(image: BuiltImage): string[] {
-  return execFileSync(
-    'find',
-    ['node_modules', '-mindepth', '2', '-maxdepth', '3', '-name', 'package.json'],
-    {
-      cwd: image.dir,
-    },
-  )
-    .toString()
-    .trim()
-    .split('\n')
-    .map((path) => path.replace(/^node_modules\//, '').replace(/\/package\.json$/, ''))
-    .filter(
-      (name) =>
-        !name.includes('/node_modules') &&
-        (name.startsWith('@') ? name.split('/').length === 2 : !name.includes('/')),
-    );
-}
+export * from '../../scripts/lib/image-build';
 
 /**
  * What every service image must be: two stages on digest-pinned bases, distroless at runtime,
@@ -247,4 +30,21 @@ export function expectHardened(
   }
   // The workspace's own links would point outside the image.
   expect(listFiles(image, 'node_modules')).not.toContain('node_modules/@platform');
+}
+
+const started = new Set<Running>();
+
+/** Runs the image's entrypoint for a test; `stopStarted` (in `afterEach`) kills what is left. */
+export async function start(image: BuiltImage, env: Record<string, string>): Promise<Running> {
+  const running = await runImage(image, env);
+  started.add(running);
+  void running.exited.then(() => started.delete(running));
+  return running;
+}
+
+/** Kills the processes a failed test left running. */
+export async function stopStarted(): Promise<void> {
+  const left = [...started];
+  for (const running of left) running.stop('SIGKILL');
+  await Promise.all(left.map((running) => running.exited));
 }

@@ -65,8 +65,10 @@ export async function readJson(request: IncomingMessage, limit = 16 * 1024): Pro
   }
 }
 
-function match(routes: readonly Route[], method: string, url: string) {
+/** The route for a request; HEAD is served wherever GET is. Throws 400 on a malformed path. */
+function match(routes: readonly Route[], requested: string, url: string) {
   const path = url.split('?')[0];
+  const method = requested === 'HEAD' ? 'GET' : requested;
   const allowed: string[] = [];
   for (const route of routes) {
     const names: string[] = [];
@@ -82,10 +84,14 @@ function match(routes: readonly Route[], method: string, url: string) {
       allowed.push(route.method);
       continue;
     }
-    const params = Object.fromEntries(
-      names.map((name, i) => [name, decodeURIComponent(found[i + 1])]),
-    );
-    return { route, params };
+    try {
+      const params = Object.fromEntries(
+        names.map((name, i) => [name, decodeURIComponent(found[i + 1])]),
+      );
+      return { route, params };
+    } catch {
+      throw new HttpError(400, 'the path is not valid (a malformed % escape)');
+    }
   }
   return { allowed };
 }
@@ -177,10 +183,11 @@ export function createService(options: ServiceOptions): Service {
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const started = process.hrtime.bigint();
     const method = request.method ?? 'GET';
-    const found = match(routes, method, request.url ?? '/');
-    const route = 'route' in found && found.route ? found.route.path : 'unmatched';
+    let route = 'unmatched';
     let reply: Reply;
     try {
+      const found = match(routes, method, request.url ?? '/');
+      if ('route' in found && found.route) route = found.route.path;
       if ('route' in found && found.route) reply = await found.route.handler(request, found.params);
       else if (found.allowed.length > 0)
         throw new HttpError(405, `use ${found.allowed.join(' or ')}`, {
@@ -208,7 +215,7 @@ export function createService(options: ServiceOptions): Service {
       ...reply.headers,
       ...(draining ? { Connection: 'close' } : {}),
     });
-    response.end(body);
+    response.end(method === 'HEAD' ? undefined : body);
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const labels = { method, route, status: String(reply.status) };
     requests.inc(labels);

@@ -6,6 +6,7 @@
  * As root (CI), the cluster runs as the `postgres` user: PostgreSQL refuses to run as root.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import {
   chmodSync,
   chownSync,
@@ -149,7 +150,7 @@ export async function startPostgres(): Promise<PostgresServer> {
           stdio: 'pipe',
         })
       : execFileSync(join(bin, tool), args, { stdio: 'pipe' });
-  const password = `pw-${process.pid}-${Date.now()}`;
+  const password = randomBytes(24).toString('base64url');
   try {
     makeCertificates(dir);
     writeFileSync(join(dir, 'password'), password);
@@ -214,6 +215,14 @@ export async function startPostgres(): Promise<PostgresServer> {
       stop,
     };
   } catch (error) {
+    // pg_ctl may give up waiting on a server that did start: stop it before removing its files.
+    if (existsSync(join(dir, 'data', 'postmaster.pid'))) {
+      try {
+        run('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+      } catch {
+        // it was not running after all
+      }
+    }
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }

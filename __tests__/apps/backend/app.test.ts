@@ -69,6 +69,14 @@ describe('the cart API on PostgreSQL', () => {
     ['POST', '/api/carts/{cart}/items', { ...coffee, colour: 'red' }, 400, 'invalid item'],
     ['POST', '/api/carts/{cart}/items', { ...coffee, quantity: 1000 }, 201, undefined],
     ['POST', '/api/carts/{cart}/items', { ...coffee, quantity: 1 }, 422, 'at most 1000 of an item'],
+    [
+      'POST',
+      '/api/carts/{cart}/items',
+      { ...coffee, name: 'nul\u0000byte' },
+      400,
+      'control characters',
+    ],
+    ['GET', '/api/carts/%E0%A4%A', undefined, 400, 'the path is not valid'],
     ['GET', '/api/carts/not-a-uuid', undefined, 404, 'no such cart'],
     ['GET', '/api/carts/00000000-0000-4000-8000-000000000000', undefined, 404, 'no such cart'],
     ['DELETE', '/api/carts/{cart}/items/99999', undefined, 404, 'no such item'],
@@ -138,11 +146,13 @@ describe('the backend probes', () => {
         status: 503,
         body: { status: 'not ready' },
       });
-      // The API fails cleanly too: a 500 with no detail, not a hang or a stack trace.
-      expect(await call(`${cutUrl}/api/carts`, { method: 'POST' })).toMatchObject({
-        status: 500,
-        body: { error: 'internal error' },
+      // The API says so, and when to try again: not a 500, a hang or a stack trace.
+      const down = await call(`${cutUrl}/api/carts`, { method: 'POST' });
+      expect(down).toMatchObject({
+        status: 503,
+        body: { error: 'the database is unavailable; try again' },
       });
+      expect(down.headers.get('retry-after')).toBe('5');
     } finally {
       await cut.shutdown('test');
     }

@@ -1,12 +1,13 @@
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createAppDatabase } from '../../../scripts/lib/postgres';
 import {
   type BuiltImage,
   buildImage,
   expectHardened,
   listFiles,
-  runImage,
+  start,
+  stopStarted,
   waitFor,
 } from '../../helpers/image';
 import { ROOT } from '../../helpers/paths';
@@ -17,6 +18,8 @@ const pg = inject('postgres');
 beforeAll(() => {
   image = buildImage(join(ROOT, 'apps/backend/Dockerfile'));
 }, 120_000);
+
+afterEach(stopStarted);
 
 afterAll(() => {
   image?.remove();
@@ -38,7 +41,7 @@ describe('the backend image (its Dockerfile carried out without Docker)', () => 
 
   it('runs under its entrypoint: verifies the database certificate, migrates, serves, drains on SIGTERM', async () => {
     const app = await createAppDatabase(pg, 'image_backend');
-    const running = await runImage(image, {
+    const running = await start(image, {
       DATABASE_HOST: 'localhost',
       DATABASE_PORT: String(pg.port),
       DATABASE_NAME: app.database,
@@ -72,7 +75,7 @@ describe('the backend image (its Dockerfile carried out without Docker)', () => 
   });
 
   it('refuses to start with bad settings, saying which and exiting 1', async () => {
-    const running = await runImage(image, { DATABASE_NAME: 'app', DATABASE_SSLMODE: 'prefer' });
+    const running = await start(image, { DATABASE_NAME: 'app', DATABASE_SSLMODE: 'prefer' });
     expect(await running.exited).toBe(1);
     const line = JSON.parse(running.output().trim()) as { level: string; msg: string };
     expect(line.level).toBe('fatal');

@@ -1,6 +1,9 @@
 import { describe, expect, it, inject } from 'vitest';
-import { Pool } from 'pg';
-import { migrate, MIGRATIONS_DIR } from '../../../apps/backend/src/migrate';
+import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Pool } from 'pg';
+import { MIGRATION_LOCK, migrate, MIGRATIONS_DIR } from '../../../apps/backend/src/migrate';
 import { createAppDatabase } from '../../../scripts/lib/postgres';
 import { appPool } from '../../helpers/services';
 
@@ -71,12 +74,54 @@ describe('migrate', () => {
     }
   });
 
+  it("waits for the lock without the pool's timeouts, and gives up after its bounded wait", async () => {
+    const app = await createAppDatabase(pg, 'waiting');
+    const connection = {
+      host: pg.host,
+      port: pg.port,
+      database: app.database,
+      user: app.user,
+      password: app.password,
+      options: `-c search_path=${app.schema}`,
+    };
+    // The pool cuts any statement at 200 ms; migrations and the wait for the lock are not cut.
+    const pool = new Pool({ ...connection, statement_timeout: 200, query_timeout: 300 });
+    const other = new Client(connection); // another replica, holding the lock
+    await other.connect();
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    try {
+      writeFileSync(join(dir, '001_slow.sql'), 'SELECT pg_sleep(0.5); CREATE TABLE slow (id int);');
+      await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      setTimeout(() => void other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]), 600);
+      expect(await migrate(pool, { dir })).toEqual(['001']);
+
+      await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      writeFileSync(join(dir, '002_more.sql'), 'CREATE TABLE more (id int);');
+      await expect(migrate(pool, { dir, lockWaitSeconds: 0.3 })).rejects.toThrow(
+        'another replica held the migration lock for over 0.3 s',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await Promise.all([pool.end(), other.end()]);
+    }
+  });
+
+  it('throws when two migrations share a version, rather than skip one', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    const pool = appPool(pg, await createAppDatabase(pg, 'twice'));
+    try {
+      writeFileSync(join(dir, '001_a.sql'), 'SELECT 1;');
+      writeFileSync(join(dir, '001_b.sql'), 'SELECT 1;');
+      await expect(migrate(pool, { dir })).rejects.toThrow('two migrations share version 001');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+      await pool.end();
+    }
+  });
+
   it('rolls a failed migration back, names it, and releases the lock', async () => {
     const app = await createAppDatabase(pg, 'broken');
     const pool = appPool(pg, app);
-    const { mkdtempSync, writeFileSync, copyFileSync, rmSync } = await import('node:fs');
-    const { join } = await import('node:path');
-    const { tmpdir } = await import('node:os');
     const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
     try {
       copyFileSync(join(MIGRATIONS_DIR, '001_carts.sql'), join(dir, '001_carts.sql'));
@@ -84,7 +129,7 @@ describe('migrate', () => {
         join(dir, '002_broken.sql'),
         'CREATE TABLE half (id int);\nSELECT * FROM nowhere;',
       );
-      await expect(migrate(pool, dir)).rejects.toThrow(
+      await expect(migrate(pool, { dir })).rejects.toThrow(
         'migration 002_broken.sql failed: relation "nowhere" does not exist',
       );
       const { rows } = await pool.query(

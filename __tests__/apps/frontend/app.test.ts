@@ -86,6 +86,31 @@ describe('the frontend server', () => {
     expect((await call(`${url}/api/missing`)).status).toBe(404);
   });
 
+  it('refuses a path that would reach beyond /api on the backend, without passing it on', async () => {
+    const { request } = await import('node:http');
+    const { port } = new URL(url);
+    // Raw requests: fetch would tidy the dot segments away before sending.
+    const raw = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request({ host: '127.0.0.1', port, path }, (res) => {
+          res.resume();
+          resolve(res.statusCode ?? 0);
+        });
+        req.on('error', reject);
+        req.end();
+      });
+    const before = seen.length;
+    for (const path of [
+      '/api/../metrics',
+      '/api/%2e%2e/readyz',
+      '/api/carts/..%2f..%2fmetrics',
+      '/api/.%2E/x',
+    ]) {
+      expect(await raw(path)).toBe(400);
+    }
+    expect(seen.length).toBe(before);
+  });
+
   it('answers 502 when the backend is down, with a JSON error', async () => {
     const { service: down, url: downUrl } = await frontendFor('http://127.0.0.1:1');
     expect(await call(`${downUrl}/api/carts`, { method: 'POST' })).toMatchObject({

@@ -1,13 +1,14 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import {
   type BuiltImage,
   buildImage,
   expectHardened,
   listFiles,
-  runImage,
+  start,
+  stopStarted,
   waitFor,
 } from '../../helpers/image';
 import { ROOT } from '../../helpers/paths';
@@ -25,6 +26,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
 }, 120_000);
+
+afterEach(stopStarted);
 
 afterAll(() => {
   image?.remove();
@@ -44,7 +47,7 @@ describe('the frontend image (its Dockerfile carried out without Docker)', () =>
   });
 
   it('runs under its entrypoint: serves the page, passes /api on, drains on SIGTERM', async () => {
-    const running = await runImage(image, { API_URL: apiUrl, SHUTDOWN_DRAIN_SECONDS: '1' });
+    const running = await start(image, { API_URL: apiUrl, SHUTDOWN_DRAIN_SECONDS: '1' });
     await waitFor(`${running.url}/readyz`, 200, running);
     expect(await (await fetch(`${running.url}/`)).text()).toContain('<h1>Your cart</h1>');
     expect((await fetch(`${running.url}/api/carts`, { method: 'POST' })).status).toBe(201);
@@ -55,7 +58,7 @@ describe('the frontend image (its Dockerfile carried out without Docker)', () =>
   });
 
   it('refuses to start without the backend URL, saying so and exiting 1', async () => {
-    const running = await runImage(image, {});
+    const running = await start(image, {});
     expect(await running.exited).toBe(1);
     expect(running.output()).toContain('API_URL must be the http(s) URL of the backend, got null');
   });

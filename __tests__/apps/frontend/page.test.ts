@@ -6,9 +6,9 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, chromium, type Page } from 'playwright-core';
 import type { Pool } from 'pg';
-import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
 import { createBackend } from '../../../apps/backend/src/app';
 import { migrate } from '../../../apps/backend/src/migrate';
 import { createFrontend } from '../../../apps/frontend/src/app';
@@ -55,9 +55,21 @@ afterAll(async () => {
   await backend?.shutdown('test');
 });
 
+/** The page as it is now, into test-results/ (CI keeps it): after the items are in, or at a failure. */
+async function screenshot(page: Page): Promise<void> {
+  mkdirSync(join(ROOT, 'test-results'), { recursive: true });
+  await page.screenshot({ path: join(ROOT, 'test-results', 'cart-page.png'), fullPage: true });
+}
+
+let page: Page;
+afterEach(async (context) => {
+  if (context.task.result?.state === 'fail') await screenshot(page).catch(() => undefined);
+  await page?.close();
+});
+
 describe('the cart page', () => {
   it('adds an item, shows the total, removes it, and keeps the cart across reloads', async () => {
-    const page = await browser.newPage();
+    page = await browser.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     page.on('console', (message) => {
@@ -80,8 +92,7 @@ describe('the cart page', () => {
     await page.getByRole('button', { name: 'Add to cart' }).click();
     await expect.poll(() => page.locator('#total').textContent()).toBe('29.50');
 
-    mkdirSync(join(ROOT, 'test-results'), { recursive: true });
-    await page.screenshot({ path: join(ROOT, 'test-results', 'cart-page.png'), fullPage: true });
+    await screenshot(page);
 
     // The cart is the server's: a reload shows the same items.
     await page.reload();
@@ -95,6 +106,5 @@ describe('the cart page', () => {
     expect(await page.locator('#total').textContent()).toBe('0.00');
 
     expect(problems).toEqual([]);
-    await page.close();
   });
 });

@@ -72,6 +72,15 @@ describe('createService', () => {
     await svc.shutdown('test');
   });
 
+  it('answers HEAD wherever it answers GET, without a body', async () => {
+    const svc = service();
+    const url = await listen(svc);
+    const head = await fetch(`${url}/healthz`, { method: 'HEAD' });
+    expect(head.status).toBe(200);
+    expect(await head.text()).toBe('');
+    await svc.shutdown('test');
+  });
+
   it('answers an unexpected error with a bare 500 and logs it, stack and all', async () => {
     const lines: string[] = [];
     const sink = new Writable({

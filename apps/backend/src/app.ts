@@ -12,9 +12,18 @@ import { CartStore } from './cart';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+// PostgreSQL text holds no NUL, and no label needs a control character.
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+
 const newItem = z.strictObject({
-  sku: z.string().trim().min(1).max(64),
-  name: z.string().trim().min(1).max(200),
+  sku: text(64),
+  name: text(200),
   unitPriceCents: z.number().int().min(0).max(100_000_000),
   quantity: z.number().int().min(1).max(1000).default(1),
 });
@@ -29,57 +38,102 @@ function found<T>(value: T | undefined, what: string): T {
   return value;
 }
 
+/** PostgreSQL's error classes: connection (08), resources (53), operator intervention (57). */
+const UNAVAILABLE = /^(08|53|57)/;
+const CONNECTION = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENOTFOUND',
+]);
+
+/**
+ * A database that cannot be reached is a 503 the client may retry; a value PostgreSQL refuses
+ * (class 22, data exception) is the client's 400. Anything else stays a 500.
+ */
+function databaseErrors(route: Route): Route {
+  return {
+    ...route,
+    handler: async (request, params) => {
+      try {
+        return await route.handler(request, params);
+      } catch (error) {
+        const code = String((error as { code?: unknown }).code ?? '');
+        const message = (error as Error).message ?? '';
+        if (CONNECTION.has(code) || UNAVAILABLE.test(code) || /timeout|terminated/i.test(message)) {
+          throw new HttpError(503, 'the database is unavailable; try again', {
+            'Retry-After': '5',
+          });
+        }
+        if (code.startsWith('22')) throw new HttpError(400, 'a value was refused by the database');
+        throw error;
+      }
+    },
+  };
+}
+
 /** The cart API's routes. */
 export function cartRoutes(store: CartStore): Route[] {
-  return [
-    {
-      method: 'POST',
-      path: '/api/carts',
-      handler: async () => ({ status: 201, body: await store.create() }),
-    },
-    {
-      method: 'GET',
-      path: '/api/carts/:id',
-      handler: async (_, { id }) => ({
-        status: 200,
-        body: found(await store.get(cartId(id)), 'cart'),
-      }),
-    },
-    {
-      method: 'POST',
-      path: '/api/carts/:id/items',
-      handler: async (request, { id }) => {
-        const parsed = newItem.safeParse(await readJson(request));
-        if (!parsed.success) {
-          const problems = parsed.error.issues.map(
-            (i) => `${i.path.join('.') || 'body'}: ${i.message}`,
-          );
-          throw new HttpError(400, `invalid item: ${problems.join('; ')}`);
-        }
-        try {
-          return { status: 201, body: found(await store.addItem(cartId(id), parsed.data), 'cart') };
-        } catch (error) {
-          // The quantity check of cart_items: the added quantity would pass 1000.
-          if ((error as { code?: string }).code === '23514') {
-            throw new HttpError(422, 'a cart holds at most 1000 of an item');
+  return (
+    [
+      {
+        method: 'POST',
+        path: '/api/carts',
+        handler: async () => ({ status: 201, body: await store.create() }),
+      },
+      {
+        method: 'GET',
+        path: '/api/carts/:id',
+        handler: async (_, { id }) => ({
+          status: 200,
+          body: found(await store.get(cartId(id)), 'cart'),
+        }),
+      },
+      {
+        method: 'POST',
+        path: '/api/carts/:id/items',
+        handler: async (request, { id }) => {
+          const parsed = newItem.safeParse(await readJson(request));
+          if (!parsed.success) {
+            const problems = parsed.error.issues.map(
+              (i) => `${i.path.join('.') || 'body'}: ${i.message}`,
+            );
+            throw new HttpError(400, `invalid item: ${problems.join('; ')}`);
           }
-          throw error;
-        }
+          try {
+            return {
+              status: 201,
+              body: found(await store.addItem(cartId(id), parsed.data), 'cart'),
+            };
+          } catch (error) {
+            // The quantity check of cart_items: the added quantity would pass 1000.
+            if ((error as { code?: string }).code === '23514') {
+              throw new HttpError(422, 'a cart holds at most 1000 of an item');
+            }
+            throw error;
+          }
+        },
       },
-    },
-    {
-      method: 'DELETE',
-      path: '/api/carts/:id/items/:item',
-      handler: async (_, { id, item }) => {
-        if (!/^\d{1,18}$/.test(item)) throw new HttpError(404, 'no such item');
-        return { status: 200, body: found(await store.removeItem(cartId(id), item), 'item') };
+      {
+        method: 'DELETE',
+        path: '/api/carts/:id/items/:item',
+        handler: async (_, { id, item }) => {
+          if (!/^\d{1,18}$/.test(item)) throw new HttpError(404, 'no such item');
+          return { status: 200, body: found(await store.removeItem(cartId(id), item), 'item') };
+        },
       },
-    },
-  ];
+    ] satisfies Route[]
+  ).map(databaseErrors);
 }
 
 export interface BackendOptions {
   readonly pool: Pool;
+  /**
+   * The pool readiness checks use, apart from the requests' so a busy pool does not make every
+   * pod unready at once. @default pool
+   */
+  readonly probePool?: Pool;
   readonly logger: Logger;
   readonly drainSeconds: number;
   readonly timeoutSeconds: number;
@@ -88,6 +142,7 @@ export interface BackendOptions {
 /** The backend: the cart API, ready while the database answers. */
 export function createBackend({
   pool,
+  probePool = pool,
   logger,
   drainSeconds,
   timeoutSeconds,
@@ -99,9 +154,12 @@ export function createBackend({
     drainSeconds,
     timeoutSeconds,
     ready: async () => {
-      await pool.query('SELECT 1');
+      await probePool.query('SELECT 1');
       return true;
     },
-    close: () => pool.end(),
+    close: async () => {
+      await pool.end();
+      if (probePool !== pool) await probePool.end();
+    },
   });
 }

@@ -7,7 +7,7 @@ import type { Settings } from './settings';
  * the CA bundle and names the host, as libpq's `sslmode=verify-full` checks; every query runs
  * with `search_path` set to the backend's own schema.
  */
-export function createPool(settings: Settings): Pool {
+export function createPool(settings: Settings, purpose: 'requests' | 'probes' = 'requests'): Pool {
   const ssl: PoolConfig['ssl'] =
     settings.DATABASE_SSLMODE === 'verify-full'
       ? {
@@ -23,13 +23,14 @@ export function createPool(settings: Settings): Pool {
     user: settings.DATABASE_USER,
     password: settings.DATABASE_PASSWORD,
     ssl,
-    max: settings.DATABASE_POOL_MAX,
+    // Probes get one connection of their own: a pool busy with requests does not fail them.
+    max: purpose === 'probes' ? 1 : settings.DATABASE_POOL_MAX,
     options: `-c search_path=${settings.DATABASE_SCHEMA}`,
     connectionTimeoutMillis: 5_000,
     idleTimeoutMillis: 30_000,
     // A runaway query is cut off by the server, and the client stops waiting shortly after.
     statement_timeout: 10_000,
     query_timeout: 12_000,
-    application_name: 'platform-backend',
+    application_name: `platform-backend-${purpose}`,
   });
 }

@@ -15,8 +15,11 @@ async function main(): Promise<void> {
   pool.on('error', (error) => logger.error({ err: error }, 'idle database client failed'));
   const applied = await migrate(pool);
   logger.info({ applied }, 'migrated');
+  const probePool = createPool(settings, 'probes');
+  probePool.on('error', (error) => logger.error({ err: error }, 'idle probe client failed'));
   const service = createBackend({
     pool,
+    probePool,
     logger,
     drainSeconds: settings.SHUTDOWN_DRAIN_SECONDS,
     timeoutSeconds: settings.SHUTDOWN_TIMEOUT_SECONDS,

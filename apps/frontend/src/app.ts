@@ -33,6 +33,16 @@ async function forward(
   timeoutMs: number,
   incoming: IncomingMessage,
 ): Promise<Reply> {
+  // The path goes to the backend as it came, never resolved against the backend's URL: a dot
+  // segment (`/api/../metrics`) or an encoded slash would reach beyond /api.
+  const path = incoming.url ?? '/';
+  const segments = path.split('?')[0].split('/');
+  if (
+    !path.startsWith('/api/') ||
+    segments.some((s) => /^(\.|%2e)+$/i.test(s) || /%2f|%5c|\\/i.test(s))
+  ) {
+    throw new HttpError(400, 'the path is not valid');
+  }
   const body: Buffer[] = [];
   let size = 0;
   for await (const chunk of incoming as AsyncIterable<Buffer>) {
@@ -40,12 +50,15 @@ async function forward(
     if (size > 64 * 1024) throw new HttpError(413, 'the body must be at most 65536 bytes');
     body.push(chunk);
   }
-  const target = new URL(incoming.url ?? '/', apiUrl);
-  const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
+  const base = new URL(apiUrl);
+  const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Reply>((resolve, reject) => {
     const outgoing = send(
-      target,
       {
+        protocol: base.protocol,
+        hostname: base.hostname,
+        port: base.port,
+        path,
         method: incoming.method,
         headers: {
           accept: 'application/json',
