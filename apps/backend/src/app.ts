@@ -19,7 +19,10 @@ const text = (max: number) =>
     .trim()
     .min(1)
     .max(max)
-    .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+    .refine(
+      (value) => ![...value].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+      'must not contain control characters',
+    );
 
 const newItem = z.strictObject({
   sku: text(64),
