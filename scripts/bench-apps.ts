@@ -17,7 +17,7 @@ import autocannon from 'autocannon';
 import * as prettier from 'prettier';
 import { requestsPerPodAtTarget, SERVICES } from '../environments/services';
 import { type BuiltImage, buildImage, type Running, runImage, waitFor } from './lib/image-build';
-import { createAppDatabase, startPostgres } from './lib/postgres';
+import { backendDatabaseEnv, createAppDatabase, startPostgres } from './lib/postgres';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -83,15 +83,7 @@ export async function benchApps(seconds = 5, connections = 10): Promise<BenchRes
     const production = { LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SECONDS: '0' };
     const backend = await runImage(
       images[0],
-      {
-        ...production,
-        DATABASE_HOST: 'localhost',
-        DATABASE_PORT: String(pg.port),
-        DATABASE_NAME: db.database,
-        DATABASE_USER: db.user,
-        DATABASE_PASSWORD: db.password,
-        DATABASE_CA_FILE: pg.caFile,
-      },
+      { ...production, ...backendDatabaseEnv(pg, db) },
       true,
     );
     services.push(backend);

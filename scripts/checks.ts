@@ -15,14 +15,17 @@ const CHECKS: readonly (readonly [name: string, tool: string, args: readonly str
   ['workflows', 'tsx', ['scripts/lint-workflows.ts']],
 ];
 
-interface Outcome {
+export interface Outcome {
   readonly name: string;
   readonly ok: boolean;
   readonly seconds: number;
   readonly output: string;
 }
 
-function check([name, tool, args]: (typeof CHECKS)[number]): Promise<Outcome> {
+function check(
+  [name, tool, args]: (typeof CHECKS)[number],
+  log: (line: string) => void,
+): Promise<Outcome> {
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(join(ROOT, 'node_modules', '.bin', tool), [...args], { cwd: ROOT });
@@ -31,7 +34,7 @@ function check([name, tool, args]: (typeof CHECKS)[number]): Promise<Outcome> {
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     const finish = (ok: boolean, extra = ''): void => {
       const seconds = (Date.now() - started) / 1000;
-      console.log(`  ${name.padEnd(9)} ${ok ? 'passed' : 'FAILED'}  ${seconds.toFixed(1)} s`);
+      log(`  ${name.padEnd(9)} ${ok ? 'passed' : 'FAILED'}  ${seconds.toFixed(1)} s`);
       done({ name, ok, seconds, output: output + extra });
     };
     child.on('error', (error) => finish(false, error.message));
@@ -39,19 +42,22 @@ function check([name, tool, args]: (typeof CHECKS)[number]): Promise<Outcome> {
   });
 }
 
-async function main(): Promise<number> {
+/** Runs every check side by side; `log` gets a line per check as it ends, then a summary. */
+export async function runChecks(log: (line: string) => void = console.log): Promise<Outcome[]> {
   const started = Date.now();
-  console.log(`checks: ${CHECKS.map(([name]) => name).join(', ')}, side by side`);
-  const outcomes = await Promise.all(CHECKS.map(check));
+  log(`checks: ${CHECKS.map(([name]) => name).join(', ')}, side by side`);
+  const outcomes = await Promise.all(CHECKS.map((c) => check(c, log)));
   const failed = outcomes.filter((o) => !o.ok);
-  for (const outcome of failed) console.error(`\n--- ${outcome.name}\n${outcome.output.trim()}`);
+  for (const outcome of failed) log(`\n--- ${outcome.name}\n${outcome.output.trim()}`);
   const wall = ((Date.now() - started) / 1000).toFixed(1);
-  console.log(
+  log(
     failed.length === 0
       ? `checks: all ${outcomes.length} passed in ${wall} s`
       : `checks: ${failed.map((o) => o.name).join(', ')} FAILED (output above). One alone: npm run typecheck, npm run lint, npm run format:check or npm run lint:workflows; npm run format rewrites the formatting.`,
   );
-  return failed.length === 0 ? 0 : 1;
+  return outcomes;
 }
 
-main().then((code) => process.exit(code));
+if (require.main === module) {
+  runChecks().then((outcomes) => process.exit(outcomes.every((o) => o.ok) ? 0 : 1));
+}

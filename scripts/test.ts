@@ -6,41 +6,37 @@
  */
 import { spawn } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { runChecks } from './checks';
 
 const ROOT = resolve(__dirname, '..');
-const BIN = join(ROOT, 'node_modules', '.bin');
 
-function run(tool: string, args: string[], stream: boolean) {
-  const child = spawn(join(BIN, tool), args, {
+/** Runs vitest, its output streamed as it comes and kept for the count. */
+function vitest(args: string[]): Promise<{ code: number; output: string }> {
+  const child = spawn(join(ROOT, 'node_modules', '.bin', 'vitest'), ['run', ...args], {
     cwd: ROOT,
-    stdio: ['inherit', 'pipe', stream ? 'inherit' : 'pipe'],
+    stdio: ['inherit', 'pipe', 'inherit'],
   });
   let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => {
+  child.stdout.on('data', (chunk: Buffer) => {
     output += chunk.toString('utf8');
-    if (stream) process.stdout.write(chunk);
+    process.stdout.write(chunk);
   });
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  return new Promise<{ code: number; output: string }>((done) => {
+  return new Promise((done) => {
     child.on('error', (error) => done({ code: 1, output: `${output}${error.message}\n` }));
     child.on('close', (code) => done({ code: code ?? 1, output }));
   });
 }
 
 async function main(argv: string[]): Promise<number> {
-  const [checks, vitest] = await Promise.all([
-    run('tsx', ['scripts/checks.ts'], false),
-    run('vitest', ['run', ...argv], true),
-  ]);
-  process.stdout.write(`\n${checks.output}`);
-  const counts = /^(\d+) passed, (\d+) failed/m.exec(vitest.output);
-  const checksPassed = (checks.output.match(/^ {2}\S+ +passed /gm) ?? []).length;
-  const checksFailed = (checks.output.match(/^ {2}\S+ +FAILED /gm) ?? []).length;
+  const lines: string[] = [];
+  const [checks, tests] = await Promise.all([runChecks((line) => lines.push(line)), vitest(argv)]);
+  console.log(`\n${lines.join('\n')}`);
+  const counts = /^(\d+) passed, (\d+) failed/m.exec(tests.output);
   if (!counts) console.error('npm test: vitest printed no result line (see its output above)');
-  const passed = Number(counts?.[1] ?? 0) + checksPassed;
-  const failed = Number(counts?.[2] ?? 0) + checksFailed + (counts ? 0 : 1);
+  const passed = Number(counts?.[1] ?? 0) + checks.filter((c) => c.ok).length;
+  const failed = Number(counts?.[2] ?? 0) + checks.filter((c) => !c.ok).length + (counts ? 0 : 1);
   console.log(`\n${passed} passed, ${failed} failed`);
-  return checks.code !== 0 || vitest.code !== 0 || failed > 0 ? 1 : 0;
+  return tests.code !== 0 || failed > 0 ? 1 : 0;
 }
 
 main(process.argv.slice(2)).then((code) => process.exit(code));

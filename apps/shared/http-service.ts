@@ -45,12 +45,8 @@ export function createLogger(level: string, service: string): Logger {
   return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
-/** Reads a JSON request body of at most `limit` bytes. */
-export async function readJson(request: IncomingMessage, limit = 16 * 1024): Promise<unknown> {
-  const type = request.headers['content-type'] ?? '';
-  if (!/^application\/json\s*(;|$)/i.test(type)) {
-    throw new HttpError(415, 'the body must be JSON (Content-Type: application/json)');
-  }
+/** Reads a request body of at most `limit` bytes, refusing a larger one with a 413. */
+export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of request as AsyncIterable<Buffer>) {
@@ -58,8 +54,18 @@ export async function readJson(request: IncomingMessage, limit = 16 * 1024): Pro
     if (size > limit) throw new HttpError(413, `the body must be at most ${limit} bytes`);
     chunks.push(chunk);
   }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a JSON request body of at most `limit` bytes. */
+export async function readJson(request: IncomingMessage, limit = 16 * 1024): Promise<unknown> {
+  const type = request.headers['content-type'] ?? '';
+  if (!/^application\/json\s*(;|$)/i.test(type)) {
+    throw new HttpError(415, 'the body must be JSON (Content-Type: application/json)');
+  }
+  const body = await readBody(request, limit);
   try {
-    return JSON.parse(Buffer.concat(chunks).toString('utf8'));
+    return JSON.parse(body.toString('utf8'));
   } catch {
     throw new HttpError(400, 'the body is not valid JSON');
   }

@@ -6,11 +6,12 @@
  * What only a real build does (pulling the base images, `ADD` from a URL) is listed in `skipped`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { createServer } from 'node:net';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { isAbsolute, join, relative, resolve } from 'node:path';
 import { DockerfileParser, type Instruction } from 'dockerfile-ast';
+import { freePort } from './postgres';
+
 const ROOT = resolve(__dirname, '..', '..');
 
 export interface BuiltImage {
@@ -182,12 +183,7 @@ export async function runImage(
   /** Drop the process's standard output (a load test's request logs) instead of keeping it. */
   quiet = false,
 ): Promise<Running> {
-  const port = await new Promise<number>((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port: free } = probe.address() as { port: number };
-      probe.close(() => resolve(free));
-    });
-  });
+  const port = await freePort();
   const child = spawn(process.execPath, [...image.cmd], {
     cwd: image.dir,
     env: { PATH: process.env.PATH, ...image.env, PORT: String(port), ...env },

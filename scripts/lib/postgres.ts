@@ -271,3 +271,21 @@ export async function createAppDatabase(
   }
   return app;
 }
+
+/**
+ * The backend's database settings (apps/backend/src/settings.ts) for `app` on this server: TLS
+ * `verify-full` to `localhost`, the name its certificate carries, against the server's CA.
+ */
+export function backendDatabaseEnv(
+  server: PostgresConnection,
+  app: AppDatabase,
+): Record<string, string> {
+  return {
+    DATABASE_HOST: 'localhost',
+    DATABASE_PORT: String(server.port),
+    DATABASE_NAME: app.database,
+    DATABASE_USER: app.user,
+    DATABASE_PASSWORD: app.password,
+    DATABASE_CA_FILE: server.caFile,
+  };
+}

@@ -1,7 +1,11 @@
 import { beforeAll, describe, expect, it, inject } from 'vitest';
 import { createPool } from '../../../apps/backend/src/db';
 import { readSettings } from '../../../apps/backend/src/settings';
-import { type AppDatabase, createAppDatabase } from '../../../scripts/lib/postgres';
+import {
+  type AppDatabase,
+  backendDatabaseEnv,
+  createAppDatabase,
+} from '../../../scripts/lib/postgres';
 
 const pg = inject('postgres');
 let app: AppDatabase;
@@ -10,17 +14,7 @@ beforeAll(async () => {
 });
 
 function pool(overrides: Record<string, string>) {
-  return createPool(
-    readSettings({
-      DATABASE_HOST: 'localhost',
-      DATABASE_PORT: String(pg.port),
-      DATABASE_NAME: app.database,
-      DATABASE_USER: app.user,
-      DATABASE_PASSWORD: app.password,
-      DATABASE_CA_FILE: pg.caFile,
-      ...overrides,
-    }),
-  );
+  return createPool(readSettings({ ...backendDatabaseEnv(pg, app), ...overrides }));
 }
 
 async function query(overrides: Record<string, string>): Promise<unknown> {

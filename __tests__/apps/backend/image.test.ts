@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
-import { createAppDatabase } from '../../../scripts/lib/postgres';
+import { backendDatabaseEnv, createAppDatabase } from '../../../scripts/lib/postgres';
 import {
   type BuiltImage,
   buildImage,
@@ -41,14 +41,9 @@ describe('the backend image (its Dockerfile carried out without Docker)', () => 
 
   it('runs under its entrypoint: verifies the database certificate, migrates, serves, drains on SIGTERM', async () => {
     const app = await createAppDatabase(pg, 'image_backend');
+    // The image's ADD of RDS's bundle is skipped here: the test server's CA stands in for it.
     const running = await start(image, {
-      DATABASE_HOST: 'localhost',
-      DATABASE_PORT: String(pg.port),
-      DATABASE_NAME: app.database,
-      DATABASE_USER: app.user,
-      DATABASE_PASSWORD: app.password,
-      // The image's ADD of RDS's bundle is skipped here: the test server's CA stands in for it.
-      DATABASE_CA_FILE: pg.caFile,
+      ...backendDatabaseEnv(pg, app),
       SHUTDOWN_DRAIN_SECONDS: '1',
     });
     await waitFor(`${running.url}/readyz`, 200, running);

@@ -1,10 +1,10 @@
 import { describe, expect, it, inject } from 'vitest';
-import { mkdtempSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { MIGRATION_LOCK, migrate, MIGRATIONS_DIR } from '../../../apps/backend/src/migrate';
 import { createAppDatabase } from '../../../scripts/lib/postgres';
+import { tempDir } from '../../helpers/paths';
 import { appPool } from '../../helpers/services';
 
 const pg = inject('postgres');
@@ -88,7 +88,7 @@ describe('migrate', () => {
     const pool = new Pool({ ...connection, statement_timeout: 200, query_timeout: 300 });
     const other = new Client(connection); // another replica, holding the lock
     await other.connect();
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    const dir = tempDir('migrations');
     try {
       writeFileSync(join(dir, '001_slow.sql'), 'SELECT pg_sleep(0.5); CREATE TABLE slow (id int);');
       await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
@@ -107,7 +107,7 @@ describe('migrate', () => {
   });
 
   it('throws when two migrations share a version, rather than skip one', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    const dir = tempDir('migrations');
     const pool = appPool(pg, await createAppDatabase(pg, 'twice'));
     try {
       writeFileSync(join(dir, '001_a.sql'), 'SELECT 1;');
@@ -122,7 +122,7 @@ describe('migrate', () => {
   it('rolls a failed migration back, names it, and releases the lock', async () => {
     const app = await createAppDatabase(pg, 'broken');
     const pool = appPool(pg, app);
-    const dir = mkdtempSync(join(tmpdir(), 'migrations-'));
+    const dir = tempDir('migrations');
     try {
       copyFileSync(join(MIGRATIONS_DIR, '001_carts.sql'), join(dir, '001_carts.sql'));
       writeFileSync(

@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import { appRoot } from '../../shared/app-root';
 import {
   createService,
+  readBody,
   HttpError,
   type Reply,
   type Route,
@@ -43,13 +44,7 @@ async function forward(
   ) {
     throw new HttpError(400, 'the path is not valid');
   }
-  const body: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of incoming as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > 64 * 1024) throw new HttpError(413, 'the body must be at most 65536 bytes');
-    body.push(chunk);
-  }
+  const body = await readBody(incoming, 64 * 1024);
   const base = new URL(apiUrl);
   const send = base.protocol === 'https:' ? httpsRequest : httpRequest;
   return new Promise<Reply>((resolve, reject) => {
@@ -65,7 +60,7 @@ async function forward(
           ...(incoming.headers['content-type']
             ? { 'content-type': incoming.headers['content-type'] }
             : {}),
-          'content-length': String(size),
+          'content-length': String(body.length),
         },
         timeout: timeoutMs,
       },
@@ -91,7 +86,7 @@ async function forward(
         error instanceof HttpError ? error : new HttpError(502, 'the cart service is unavailable'),
       ),
     );
-    outgoing.end(Buffer.concat(body));
+    outgoing.end(body);
   });
 }
 
