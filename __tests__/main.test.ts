@@ -9,7 +9,7 @@ import { prodEnv, testEnv } from './helpers/environments';
 import { copyApp, ROOT, tempDir, TSX } from './helpers/paths';
 import { readStackJson, type SynthJson } from './helpers/synth';
 
-const COMPONENTS = ['tfstate', 'network', 'eks-infra', 'rds'];
+const COMPONENTS = ['tfstate', 'network', 'eks-infra', 'rds', 'eks-k8s'];
 
 describe('the whole app', () => {
   const outdir = join(tempDir('platform-synth'), 'out');
@@ -127,6 +127,7 @@ describe('main.ts as a process', () => {
     expect(status).toBe(0);
     expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual([
       'test-eks-infra',
+      'test-eks-k8s',
       'test-network',
       'test-rds',
       'test-tfstate',
@@ -196,7 +197,7 @@ describe('main.ts as a process', () => {
       encoding: 'utf8',
     });
     expect(viaApp.status, viaApp.stderr).toBe(0);
-    expect(viaApp.stdout).toContain(`Synthesized 8 stacks into ${app}/stacks: test-tfstate,`);
+    expect(viaApp.stdout).toContain(`Synthesized 10 stacks into ${app}/stacks: test-tfstate,`);
     const files = (dir: string): string[] =>
       readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())

@@ -19,6 +19,12 @@ export const POLICY_SUPPRESSIONS: readonly Suppression[] = [
       'this is the access log bucket itself: logging it would need another bucket, and so on',
   },
   {
+    rule: 'S3-003',
+    path: '*-tfstate/alb-access-logs/**',
+    justification:
+      'Application Load Balancer access log delivery supports only SSE-S3 (Amazon S3-managed keys) on the target bucket (ELB user guide, "Enable access logs for your Application Load Balancer"); the ALB access log bucket uses SSE-S3 (AES-256)',
+  },
+  {
     rule: 'IAM-004',
     path: '*-eks-infra/load-balancer-controller/**',
     justification:

@@ -80,5 +80,60 @@ export const prod: EnvironmentConfig = {
     // Placeholder: the on-call list.
     alarmEmails: ['platform-oncall@example.com'],
   },
+  // Placeholder zone: the public hosted zone of this account.
+  dns: { hostedZoneName: 'example.com', domain: 'example.com' },
+  k8s: {
+    // Upgrade test first: prod may not run a chart newer than test's (docs/eks-k8s.md).
+    charts: {
+      karpenter: '1.14.1',
+      awsLoadBalancerController: '1.17.1',
+      externalDns: '1.21.1',
+      metricsServer: '3.13.1',
+      verticalPodAutoscaler: '5.0.0',
+      externalSecrets: '2.9.0',
+      // prometheus-operator-crds 31.0.1 is operator v0.93.1, as in kube-prometheus-stack 88.5.3.
+      prometheusOperatorCrds: '31.0.1',
+      kubePrometheusStack: '88.5.3',
+      fluentBit: '0.58.1',
+      blackboxExporter: '11.17.2',
+    },
+    controllerReplicas: 2,
+    karpenter: {
+      // Check before a deploy: the newest release for the cluster's version (docs/eks-k8s.md).
+      amiAlias: 'al2023@v20251117',
+      nodePools: {
+        general: {
+          capacityTypes: ['on-demand'],
+          instanceCategories: ['c', 'm', 'r'],
+          limits: { cpu: '128', memory: '512Gi' },
+          expireAfter: '720h',
+          consolidateAfter: '5m',
+          disruptionBudget: '10%',
+        },
+      },
+    },
+    ingress: {
+      accessLogBucketName: 'acme-platform-alb-logs-prod-222222222222',
+      wafRateLimitPer5Minutes: 2000,
+      accessLogRetentionDays: 365,
+    },
+    monitoring: {
+      prometheusReplicas: 2,
+      prometheusRetentionDays: 30,
+      prometheusStorageGiB: 100,
+      alertEmails: ['platform-oncall@example.com'],
+      grafanaAdminSecret: 'platform/prod/grafana-admin',
+    },
+  },
+  services: {
+    backend: {
+      namespace: 'backend',
+      quota: { requestsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi', pods: 100 },
+    },
+    frontend: {
+      namespace: 'frontend',
+      quota: { requestsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 100 },
+    },
+  },
   policy: { acceptedTradeoffs: [] },
 };

@@ -6,6 +6,7 @@
 import { windowSpan, windowsOverlap } from '../constructs/database/windows';
 import { INSTANCE_FAMILIES, instanceFamily } from '../constructs/eks/system-node-group';
 import { subnetPlanProblems } from '../constructs/network/subnet-plan';
+import semver from 'semver';
 import { type EnvironmentConfig as Env, environmentName } from './schema';
 
 /** Records `<problem>. Fix: <fix>` at a path relative to what the rule checks (`rds.multiAz`, `[1].name`). */
@@ -93,6 +94,29 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
       if (length < 30) report(`rds.${key}`, rds[key], message);
     }),
   ),
+  domainInZone: rule(['dns'], ({ dns }, report) => {
+    const message = `is outside the hosted zone ${dns.hostedZoneName}: its certificate could not be validated nor its records written there. Fix: use ${dns.hostedZoneName} or a name ending in .${dns.hostedZoneName}`;
+    if (dns.domain !== dns.hostedZoneName && !dns.domain.endsWith(`.${dns.hostedZoneName}`))
+      report('dns.domain', dns.domain, message);
+  }),
+  grafanaSecretReadable: rule(
+    ['eks.externalSecretsPrefix', 'k8s.monitoring.grafanaAdminSecret'],
+    ({ eks, k8s }, report) => {
+      const secret = k8s.monitoring.grafanaAdminSecret;
+      const message = `is outside eks.externalSecretsPrefix (${eks.externalSecretsPrefix}), the only secrets External Secrets may read. Fix: name it ${eks.externalSecretsPrefix}grafana-admin`;
+      if (!secret.startsWith(eks.externalSecretsPrefix))
+        report('k8s.monitoring.grafanaAdminSecret', secret, message);
+    },
+  ),
+  ownNamespaces: rule(['services'], ({ services }, report) => {
+    const owners = new Map<string, string>();
+    Object.entries(services).forEach(([name, { namespace }]) => {
+      const owner = owners.get(namespace);
+      const message = `is already the namespace of service ${owner}: each service gets its own quota and network policies. Fix: use the service's name`;
+      if (owner) report(`services.${name}.namespace`, namespace, message);
+      else owners.set(namespace, name);
+    });
+  }),
 };
 
 /** How a report names environment `i`: by name, or by place when the name is unusable or shared. */
@@ -140,5 +164,16 @@ export const CROSS_ENVIRONMENT_RULES: Readonly<Record<string, Rule<readonly Env[
           owners.set(`${accountId}/${region}/${table}`, `${label(configs, i)}.state.lockTableName`);
       });
     },
+  ),
+  // Environments are listed in promotion order: a chart version reaches one only after the one before.
+  chartsPromotedInOrder: rule<readonly Env[]>(['name', 'k8s.charts'], (configs, report) =>
+    configs.slice(1).forEach(({ k8s }, j) => {
+      const before = configs[j];
+      Object.entries(k8s.charts).forEach(([chart, version]) => {
+        const tried = before.k8s.charts[chart as keyof typeof k8s.charts];
+        const message = `is newer than ${before.name}'s ${tried}: a chart version reaches ${configs[j + 1].name} only after ${before.name} ran it. Fix: upgrade ${label(configs, j)}.k8s.charts.${chart} first, or keep ${tried}`;
+        if (semver.gt(version, tried)) report(`[${j + 1}].k8s.charts.${chart}`, version, message);
+      });
+    }),
   ),
 };

@@ -21,6 +21,8 @@ import {
 } from '../constructs/eks/system-node-group';
 import { isPrivate, type Ipv4Cidr, parseCidr, PRIVATE_RANGES } from '../constructs/network/cidr';
 import { NAT_GATEWAY_LAYOUTS } from '../constructs/network/platform-network';
+import { LOAD_BALANCER_CONTROLLER_CHART_VERSION } from '../constructs/eks/policies/load-balancer-controller';
+import { KARPENTER_VERSION } from '../constructs/eks/policies/karpenter-controller';
 import { TRADEOFFS } from '../constructs/policy/engine';
 import { AWS_REGIONS, LOG_RETENTION_DAYS } from './aws-regions';
 
@@ -342,6 +344,164 @@ const rdsSchema = z.strictObject({
   alarmEmails: z.array(email),
 });
 
+/** An exact chart version, `X.Y.Z` (a pre-release suffix allowed, a range never). */
+const chartVersion = (fix = 'pin the exact version the chart repository lists, e.g. 1.2.3') =>
+  text(
+    /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$/,
+    `must be an exact chart version X.Y.Z (semver, no range, no leading v)${FIX}${fix}`,
+  );
+/** A chart whose controller's IAM policy eks-infra grants for one version only. */
+const policyBoundChart = (version: string, policy: string) =>
+  chartVersion(`set it to ${version}`).refine(
+    (v) => v === version,
+    `must be ${version}, the version whose IAM policy eks-infra grants (${policy})${FIX}set it to ${version}, or upgrade the policy with the chart: docs/eks-k8s.md`,
+  );
+
+/** A Kubernetes resource quantity: `4`, `500m`, `16Gi`. */
+const quantity = (fix: string) =>
+  text(
+    /^\d+(\.\d+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/,
+    `is not a Kubernetes quantity (a number with an optional suffix such as m or Gi)${FIX}${fix}`,
+  );
+/** A Go duration of hours, minutes and seconds (`720h`, `30s`), as Karpenter reads them. */
+const duration = (fix: string) =>
+  text(/^(?=\d)(\d+h)?(\d+m)?(\d+s)?$/, `must be a duration such as 720h or 30s${FIX}${fix}`);
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+/** Namespaces the platform itself uses: a service in one would share its policies and quota. */
+export const RESERVED_NAMESPACES = [
+  'default',
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  'external-secrets',
+  'external-dns',
+  'monitoring',
+  'logging',
+];
+
+const dnsSchema = z.strictObject({
+  /** The public Route53 hosted zone, in the environment's account, that holds its records. */
+  hostedZoneName: text(
+    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lowercase DNS name such as example.com, without a trailing dot. Fix: give the name of the public hosted zone (aws route53 list-hosted-zones)',
+  ),
+  /**
+   * The environment's domain, the zone or a name inside it: the certificate covers it and
+   * `*.<domain>`, and services get hostnames under it.
+   */
+  domain: text(
+    /^(?=.{1,253}$)([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+    'must be a lowercase DNS name such as test.example.com, without a trailing dot. Fix: use e.g. {name}.<hosted zone>',
+  ),
+});
+
+/** Capacity Karpenter may buy for a NodePool. */
+const CAPACITY_TYPES = ['spot', 'on-demand'] as const;
+
+/** One Karpenter NodePool: what it may launch, how much, and how fast it may replace it. */
+const nodePoolSchema = z.strictObject({
+  /** Capacity types; with both, Karpenter launches spot first and falls back to on-demand. */
+  capacityTypes: z
+    .array(oneOf(CAPACITY_TYPES, 'use spot and on-demand (test) or on-demand (prod)'))
+    .min(1, 'must list a capacity type. Fix: use ["on-demand"]'),
+  /** EC2 instance categories (`karpenter.k8s.aws/instance-category`), e.g. c, m, r. */
+  instanceCategories: z
+    .array(text(/^[a-z]$/, 'must be one letter, an EC2 instance category. Fix: use c, m or r'))
+    .min(1, 'must list an instance category. Fix: use ["c", "m", "r"]'),
+  /** Ceilings on the NodePool's total capacity: Karpenter launches nothing past them. */
+  limits: z.strictObject({ cpu: quantity('use e.g. 64'), memory: quantity('use e.g. 256Gi') }),
+  /** Nodes older than this are replaced, so they pick up new AMIs (`Never` is refused). */
+  expireAfter: duration('use 720h (30 days)'),
+  /** How long a node must be empty or underused before consolidation acts on it. */
+  consolidateAfter: duration('use e.g. 5m'),
+  /** Nodes that voluntary disruption (consolidation, drift, expiry) may take at once: `10%` or `1`. */
+  disruptionBudget: text(
+    /^((100|[1-9]?\d)%|\d+)$/,
+    'must be a node count or a percentage such as 10%. Fix: use 10%',
+  ),
+});
+
+const k8sSchema = z.strictObject({
+  /** Chart versions, each from its upstream repository (docs/eks-k8s.md); prod never runs one newer than test. */
+  charts: z.strictObject({
+    karpenter: policyBoundChart(
+      KARPENTER_VERSION,
+      'constructs/eks/policies/karpenter-controller.ts',
+    ),
+    awsLoadBalancerController: policyBoundChart(
+      LOAD_BALANCER_CONTROLLER_CHART_VERSION,
+      'constructs/eks/policies/load-balancer-controller.ts',
+    ),
+    externalDns: chartVersion(),
+    metricsServer: chartVersion(),
+    verticalPodAutoscaler: chartVersion(),
+    externalSecrets: chartVersion(),
+    /** The Prometheus Operator's CRDs: the same operator version as kubePrometheusStack's. */
+    prometheusOperatorCrds: chartVersion(),
+    kubePrometheusStack: chartVersion(),
+    fluentBit: chartVersion(),
+    blackboxExporter: chartVersion(),
+  }),
+  /** Replicas of every controller (each with a PodDisruptionBudget); prod needs 2. */
+  controllerReplicas: whole(1, 5, '', 'use 2'),
+  karpenter: z.strictObject({
+    /** The EKS-optimized AL2023 AMI release, pinned (`al2023@vYYYYMMDD`), never `latest`. */
+    amiAlias: text(
+      /^al2023@v20\d{6}$/,
+      'must pin an AL2023 AMI release as al2023@vYYYYMMDD (never @latest: a new AMI would roll every node unreviewed). Fix: use the newest release listed by `aws ssm get-parameters-by-path --path /aws/service/eks/optimized-ami/{eks.kubernetesVersion}/amazon-linux-2023/x86_64/standard/`',
+    ),
+    /** NodePools by name: where application pods run. */
+    nodePools: z
+      .record(text(DNS_LABEL, 'must be a DNS-1123 label. Fix: use e.g. general'), nodePoolSchema)
+      .refine((pools) => Object.keys(pools).length > 0, 'must define a NodePool. Fix: add general'),
+  }),
+  ingress: z.strictObject({
+    /** Requests one client IP may make in 5 minutes before the WAF blocks it. */
+    wafRateLimitPer5Minutes: whole(100, 2_000_000_000, 'requests', 'use e.g. 2000'),
+    /** The bucket the shared ALB's access logs go to (created by the tfstate stack, kept on teardown). */
+    accessLogBucketName: bucketName,
+    /** Days the shared ALB's access logs are kept (prod: at least 90). */
+    accessLogRetentionDays: whole(1, 3650, 'days', 'use 90'),
+  }),
+  monitoring: z.strictObject({
+    /** Prometheus replicas, each with its own volume; prod runs 2. */
+    prometheusReplicas: whole(1, 3, '', 'use 2'),
+    /** Days of metrics Prometheus keeps. */
+    prometheusRetentionDays: whole(1, 365, 'days', 'use 15'),
+    /** Each Prometheus replica's gp3 volume; retention by size stops at 90% of it. */
+    prometheusStorageGiB: whole(10, 16384, 'GiB', 'use 50'),
+    /**
+     * Secrets Manager secret, under `eks.externalSecretsPrefix`, holding Grafana's admin login as
+     * JSON `{"admin-user": …, "admin-password": …}`. Created by hand (docs/monitoring.md).
+     */
+    /** E-mail addresses subscribed to the platform's alert topic (Alertmanager, certificate expiry); prod needs one. */
+    alertEmails: z.array(email),
+    grafanaAdminSecret: text(
+      /^[A-Za-z0-9/_+=.@-]+$/,
+      'must be a Secrets Manager secret name. Fix: use e.g. platform/{name}/grafana-admin',
+    ),
+  }),
+});
+
+/** What eks-k8s prepares for one service: its namespace and that namespace's quota. */
+const serviceSchema = z.strictObject({
+  /** The service's namespace: restricted Pod Security, default-deny network policies. */
+  namespace: text(
+    DNS_LABEL,
+    'must be a DNS-1123 label: lowercase letters, digits and hyphens, at most 63. Fix: use the service name, e.g. backend',
+  ).refine(
+    (name) => !RESERVED_NAMESPACES.includes(name),
+    `is a namespace the platform itself uses (${RESERVED_NAMESPACES.join(', ')}). Fix: use the service's own name`,
+  ),
+  /** The namespace's ResourceQuota: totals over all its pods. */
+  quota: z.strictObject({
+    requestsCpu: quantity('use e.g. 4'),
+    requestsMemory: quantity('use e.g. 8Gi'),
+    limitsMemory: quantity('use e.g. 16Gi'),
+    pods: whole(1, 1000, 'pods', 'use e.g. 50'),
+  }),
+});
+
 /** Distinct zone names, at least `min` of them. */
 const zones = (min: number, message: string) =>
   z
@@ -385,6 +545,14 @@ export const environmentSchema = z.strictObject({
   network: networkSchema,
   eks: eksSchema,
   rds: rdsSchema,
+  dns: dnsSchema,
+  /** The in-cluster platform (stack `<env>-eks-k8s`). */
+  k8s: k8sSchema,
+  /** The services, by name, that eks-k8s prepares a namespace for. */
+  services: z.record(
+    text(DNS_LABEL, 'must be a DNS-1123 label. Fix: use e.g. backend'),
+    serviceSchema,
+  ),
   /** Relaxations of the policy rules (constructs/policy) this environment accepts. */
   policy: z.strictObject({
     /** Cost trade-offs accepted by name, each relaxing the one rule it names; prod accepts none. */
@@ -442,6 +610,37 @@ export const prodSchema = environmentSchema.extend({
       1,
       'must name at least one recipient in prod: alarms nobody receives protect nothing. Fix: add the on-call list address',
     ),
+  }),
+  k8s: k8sSchema.extend({
+    controllerReplicas: whole(
+      2,
+      5,
+      '',
+      'set it to 2',
+      ' in prod, so a controller survives a node or zone',
+    ),
+    karpenter: k8sSchema.shape.karpenter.extend({
+      nodePools: k8sSchema.shape.karpenter.shape.nodePools.refine(
+        (pools) => Object.values(pools).every((p) => p.capacityTypes.includes('on-demand')),
+        'has a spot-only NodePool: in prod a spot reclaim wave could take every replica at once. Fix: add on-demand to capacityTypes (prod runs on-demand)',
+      ),
+    }),
+    ingress: k8sSchema.shape.ingress.extend({
+      accessLogRetentionDays: whole(90, 3650, 'days', 'use 365', ' in prod'),
+    }),
+    monitoring: k8sSchema.shape.monitoring.extend({
+      alertEmails: k8sSchema.shape.monitoring.shape.alertEmails.min(
+        1,
+        'must name at least one recipient in prod: alerts nobody receives protect nothing. Fix: add the on-call list address',
+      ),
+      prometheusReplicas: whole(
+        2,
+        3,
+        '',
+        'set it to 2',
+        ' in prod: one replica loses metrics while it restarts',
+      ),
+    }),
   }),
   policy: z.strictObject({
     acceptedTradeoffs: z.array(

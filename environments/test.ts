@@ -86,6 +86,62 @@ export const test: EnvironmentConfig = {
     connectionsAlarmThreshold: 300,
     alarmEmails: ['platform-alerts@example.com'],
   },
+  // Placeholder zone: the public hosted zone of this account (delegated from the parent zone in prod).
+  dns: { hostedZoneName: 'test.example.com', domain: 'test.example.com' },
+  k8s: {
+    // Upgrade test first: prod may not run a chart newer than test's (docs/eks-k8s.md).
+    charts: {
+      karpenter: '1.14.1',
+      awsLoadBalancerController: '1.17.1',
+      externalDns: '1.21.1',
+      metricsServer: '3.13.1',
+      verticalPodAutoscaler: '5.0.0',
+      externalSecrets: '2.9.0',
+      // prometheus-operator-crds 31.0.1 is operator v0.93.1, as in kube-prometheus-stack 88.5.3.
+      prometheusOperatorCrds: '31.0.1',
+      kubePrometheusStack: '88.5.3',
+      fluentBit: '0.58.1',
+      blackboxExporter: '11.17.2',
+    },
+    controllerReplicas: 2,
+    karpenter: {
+      // Check before a deploy: the newest release for the cluster's version (docs/eks-k8s.md).
+      amiAlias: 'al2023@v20251117',
+      nodePools: {
+        general: {
+          // Cost trade-off, test only: spot first, on-demand when spot is short.
+          capacityTypes: ['spot', 'on-demand'],
+          instanceCategories: ['c', 'm', 'r'],
+          limits: { cpu: '32', memory: '128Gi' },
+          expireAfter: '720h',
+          consolidateAfter: '1m',
+          disruptionBudget: '20%',
+        },
+      },
+    },
+    ingress: {
+      accessLogBucketName: 'acme-platform-alb-logs-test-111111111111',
+      wafRateLimitPer5Minutes: 2000,
+      accessLogRetentionDays: 30,
+    },
+    monitoring: {
+      prometheusReplicas: 1,
+      prometheusRetentionDays: 7,
+      prometheusStorageGiB: 20,
+      alertEmails: ['platform-alerts@example.com'],
+      grafanaAdminSecret: 'platform/test/grafana-admin',
+    },
+  },
+  services: {
+    backend: {
+      namespace: 'backend',
+      quota: { requestsCpu: '4', requestsMemory: '4Gi', limitsMemory: '8Gi', pods: 30 },
+    },
+    frontend: {
+      namespace: 'frontend',
+      quota: { requestsCpu: '2', requestsMemory: '2Gi', limitsMemory: '4Gi', pods: 30 },
+    },
+  },
   // Named cost trade-offs, each relaxing one policy rule (docs/security.md).
   policy: {
     acceptedTradeoffs: ['nat-per-az', 'multi-az-database', 'public-endpoint-allow-list'],

@@ -9,14 +9,18 @@
  * and the delivery runner (API client security group).
  */
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group';
+import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { TerraformOutput } from 'cdktf';
-import type { Construct } from 'constructs';
+import { Construct } from 'constructs';
+import { alertTopic } from '../constructs/alert-topic';
 import { NodeBootstrapAddons, WorkloadAddons } from '../constructs/eks/cluster-addons';
 import { KarpenterInfra } from '../constructs/eks/karpenter-infra';
 import { PlatformCluster } from '../constructs/eks/platform-cluster';
 import { PodIdentityRole } from '../constructs/eks/pod-identity-role';
 import { loadBalancerControllerPolicy } from '../constructs/eks/policies/load-balancer-controller';
 import {
+  alertPublishingPolicy,
+  externalDnsPolicy,
   externalSecretsPolicy,
   logShippingPolicy,
 } from '../constructs/eks/policies/workload-policies';
@@ -38,6 +42,8 @@ export interface ControllerRoles {
   readonly karpenter: string;
   readonly externalSecrets: string;
   readonly logShipping: string;
+  readonly externalDns: string;
+  readonly alertmanager: string;
 }
 
 export class EksInfraStack extends PlatformStack {
@@ -52,6 +58,10 @@ export class EksInfraStack extends PlatformStack {
   public readonly karpenterNodeRoleName: string;
   public readonly karpenterInterruptionQueueName: string;
   public readonly workloadLogGroupName: string;
+  /** The environment's public hosted zone (config `dns.hostedZoneName`), looked up by name. */
+  public readonly hostedZoneId: string;
+  /** The platform's alert topic: Alertmanager and the platform's CloudWatch alarms publish here. */
+  public readonly alertTopicArn: string;
   public readonly cluster: PlatformCluster;
 
   constructor(scope: Construct, id: string, props: EksInfraStackProps) {
@@ -136,6 +146,40 @@ export class EksInfraStack extends PlatformStack {
       policy: logShippingPolicy(workloadLogs.arn),
     });
 
+    const zone = new DataAwsRoute53Zone(this, 'hosted-zone', {
+      name: env.dns.hostedZoneName,
+      privateZone: false,
+    });
+    const externalDns = new PodIdentityRole(this, 'external-dns', {
+      ...bound,
+      roleName: `${eks.clusterName}-external-dns`,
+      serviceAccount: SERVICE_ACCOUNTS.externalDns,
+      policy: externalDnsPolicy(zone.arn),
+    });
+
+    const alerts = alertTopic(new Construct(this, 'platform-alerts'), {
+      name: `${eks.clusterName}-platform-alerts`,
+      description: `Platform alerts of ${eks.clusterName}`,
+      accountId: env.accountId,
+      emails: env.k8s.monitoring.alertEmails,
+      servicePublishers: [
+        {
+          // CloudWatch alarms on an encrypted topic, in the form the SNS developer guide documents.
+          Sid: 'AllowCloudWatchAlarmsToPublish',
+          Effect: 'Allow',
+          Principal: { Service: 'cloudwatch.amazonaws.com' },
+          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+          Resource: '*',
+        },
+      ],
+    });
+    const alertmanager = new PodIdentityRole(this, 'alertmanager', {
+      ...bound,
+      roleName: `${eks.clusterName}-alertmanager`,
+      serviceAccount: SERVICE_ACCOUNTS.alertmanager,
+      policy: alertPublishingPolicy(alerts.topicArn, alerts.key.keyArn),
+    });
+
     this.clusterName = cluster.clusterName;
     this.clusterEndpoint = cluster.endpoint;
     this.clusterCertificateAuthorityData = cluster.certificateAuthorityData;
@@ -152,7 +196,11 @@ export class EksInfraStack extends PlatformStack {
       karpenter: karpenter.controllerRole.roleArn,
       externalSecrets: externalSecrets.roleArn,
       logShipping: logShipping.roleArn,
+      externalDns: externalDns.roleArn,
+      alertmanager: alertmanager.roleArn,
     };
+    this.hostedZoneId = zone.zoneId;
+    this.alertTopicArn = alerts.topicArn;
     this.karpenterNodeRoleName = karpenter.nodeRole.roleName;
     this.karpenterInterruptionQueueName = karpenter.queueName;
     this.workloadLogGroupName = workloadLogs.name;

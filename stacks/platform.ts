@@ -13,6 +13,7 @@ import {
   validateEnvironments,
 } from '../environments';
 import { EksInfraStack } from './eks-infra-stack';
+import { EksK8sStack } from './eks-k8s-stack';
 import { NetworkStack } from './network-stack';
 import { RdsStack } from './rds-stack';
 import { TfstateStack } from './tfstate-stack';
@@ -22,6 +23,7 @@ export interface EnvironmentStacks {
   readonly tfstate: TfstateStack;
   readonly network: NetworkStack;
   readonly eksInfra: EksInfraStack;
+  readonly eksK8s: EksK8sStack;
   readonly rds: RdsStack;
 }
 
@@ -66,7 +68,13 @@ export function buildEnvironment(
     network: network.network,
     nodeSecurityGroupId: eksInfra.nodeSecurityGroupId,
   });
-  const stacks = { tfstate, network, eksInfra, rds };
+  const eksK8s = new EksK8sStack(scope, 'eks-k8s', {
+    environment,
+    network: network.network,
+    eksInfra,
+    tfstate,
+  });
+  const stacks = { tfstate, network, eksInfra, eksK8s, rds };
   const aspect = new PolicyAspect(policyContext(environment));
   for (const stack of Object.values(stacks)) {
     Aspects.of(stack).add(aspect);

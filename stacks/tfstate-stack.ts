@@ -1,13 +1,16 @@
 /**
  * tfstate: the account's bootstrap. Owns the S3 bucket every stack of the environment keeps its
  * state in, the bucket receiving its access logs, the DynamoDB lock table and the KMS key that
- * encrypts them. Reads nothing from other stacks.
+ * encrypts them, and the bucket of the shared load balancer's access logs (logs outlive the
+ * environment's teardown, as the state does). Reads nothing from other stacks.
+ * Read by eks-k8s: the load balancer log bucket.
  *
  * It cannot start in the bucket it creates: the first apply uses local state, then the state is
  * migrated into the bucket (`npm run bootstrap -- <env>`, docs/bootstrap.md).
  */
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import { AlbAccessLogBucket } from '../constructs/ingress/access-log-bucket';
 import { EncryptionKey } from '../constructs/kms-key';
 import { SecureBucket } from '../constructs/secure-bucket';
 import { StateLockTable } from '../constructs/state-lock-table';
@@ -20,10 +23,13 @@ export class TfstateStack extends PlatformStack {
   public readonly accessLogBucket: SecureBucket;
   public readonly lockTable: StateLockTable;
   public readonly stateKey: EncryptionKey;
+  /** Where the environment's shared ALB writes its access logs (eks-k8s configures it). */
+  public readonly albAccessLogs: AlbAccessLogBucket;
 
   constructor(scope: Construct, id: string, props: TfstateStackProps) {
     super(scope, id, props);
-    const { state, accountId, name } = this.environment;
+    const { state, accountId, name, region } = this.environment;
+    const albLogs = this.environment.k8s.ingress;
 
     this.stateKey = new EncryptionKey(this, 'state-key', {
       description: `Terraform state of the ${name} environment (bucket ${state.bucketName} and lock table)`,
@@ -55,6 +61,17 @@ export class TfstateStack extends PlatformStack {
             StringEquals: { 'aws:SourceAccount': accountId },
           },
         },
+        {
+          Sid: 'AllowAlbLogBucketAccessLogDelivery',
+          Effect: 'Allow',
+          Principal: { Service: 'logging.s3.amazonaws.com' },
+          Action: 's3:PutObject',
+          Resource: `arn:aws:s3:::${state.accessLogBucketName}/alb-access-logs/*`,
+          Condition: {
+            ArnLike: { 'aws:SourceArn': `arn:aws:s3:::${albLogs.accessLogBucketName}` },
+            StringEquals: { 'aws:SourceAccount': accountId },
+          },
+        },
       ],
     });
 
@@ -63,6 +80,18 @@ export class TfstateStack extends PlatformStack {
       encryption: { kmsKeyArn: this.stateKey.keyArn },
       accessLogging: { targetBucket: this.accessLogBucket.bucketId, targetPrefix: 'state-bucket/' },
       noncurrentVersionExpirationDays: state.noncurrentVersionRetentionDays,
+    });
+
+    this.albAccessLogs = new AlbAccessLogBucket(this, 'alb-access-logs', {
+      bucketName: albLogs.accessLogBucketName,
+      accountId,
+      region,
+      prefix: name,
+      retentionDays: albLogs.accessLogRetentionDays,
+      accessLogging: {
+        targetBucket: this.accessLogBucket.bucketId,
+        targetPrefix: 'alb-access-logs/',
+      },
     });
 
     this.lockTable = new StateLockTable(this, 'lock-table', {

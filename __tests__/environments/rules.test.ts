@@ -255,6 +255,13 @@ const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
     testEnv({ accountId: '222222222222', state: { lockTableName: 'shared-lock' } }),
     prodEnv({ state: { lockTableName: 'shared-lock' } }),
   ],
+  domainInZone: [testEnv({ dns: { domain: 'test.example.org' } }), prodEnv()],
+  grafanaSecretReadable: [
+    testEnv({ k8s: { monitoring: { grafanaAdminSecret: 'platform/prod/grafana-admin' } } }),
+    prodEnv(),
+  ],
+  ownNamespaces: [testEnv({ services: { frontend: { namespace: 'backend' } } }), prodEnv()],
+  chartsPromotedInOrder: [testEnv(), prodEnv({ k8s: { charts: { metricsServer: '9.0.0' } } })],
 };
 
 describe('every named rule', () => {
@@ -363,6 +370,26 @@ const PROD_BOUNDS: Readonly<Record<string, [patch: object, message: string, test
     'must be a retention CloudWatch Logs accepts, of at least 90 days in prod',
   ],
   'rds.alarmEmails': [{ rds: { alarmEmails: [] } }, 'must name at least one recipient in prod'],
+  'k8s.controllerReplicas': [
+    { k8s: { controllerReplicas: 1 } },
+    'must be a whole number from 2 to 5 in prod, so a controller survives a node or zone',
+  ],
+  'k8s.karpenter.nodePools': [
+    { k8s: { karpenter: { nodePools: { general: { capacityTypes: ['spot'] } } } } },
+    'has a spot-only NodePool: in prod a spot reclaim wave could take every replica at once',
+  ],
+  'k8s.ingress.accessLogRetentionDays': [
+    { k8s: { ingress: { accessLogRetentionDays: 30 } } },
+    'must be a whole number of days from 90 to 3650 in prod',
+  ],
+  'k8s.monitoring.alertEmails': [
+    { k8s: { monitoring: { alertEmails: [] } } },
+    'must name at least one recipient in prod',
+  ],
+  'k8s.monitoring.prometheusReplicas': [
+    { k8s: { monitoring: { prometheusReplicas: 1 } } },
+    'must be a whole number from 2 to 3 in prod: one replica loses metrics while it restarts',
+  ],
   'policy.acceptedTradeoffs': [
     { policy: { acceptedTradeoffs: ['nat-per-az'] } },
     'is a cost trade-off, and prod accepts none',
@@ -390,4 +417,102 @@ describe('prod bounds (prodSchema)', () => {
       }
     });
   }
+});
+
+describe('the in-cluster platform (k8s, dns, services)', () => {
+  it('throws when a chart version is not exact semver', () => {
+    expect(errorFor(testEnv({ k8s: { charts: { metricsServer: '^3.13' } } }))).toContain(
+      'environments.test.k8s.charts.metricsServer must be an exact chart version X.Y.Z (semver, no range, no leading v), got "^3.13". Fix: pin the exact version',
+    );
+    expect(errorFor(testEnv({ k8s: { charts: { fluentBit: 'v0.54.0' } } }))).toContain(
+      'environments.test.k8s.charts.fluentBit must be an exact chart version',
+    );
+  });
+
+  it('throws when Karpenter or the load balancer controller is not the version its IAM policy is for', () => {
+    expect(errorFor(testEnv({ k8s: { charts: { karpenter: '1.15.0' } } }))).toContain(
+      'environments.test.k8s.charts.karpenter must be 1.14.1, the version whose IAM policy eks-infra grants (constructs/eks/policies/karpenter-controller.ts), got "1.15.0". Fix: set it to 1.14.1, or upgrade the policy with the chart',
+    );
+    expect(
+      errorFor(testEnv({ k8s: { charts: { awsLoadBalancerController: '1.16.0' } } })),
+    ).toContain('environments.test.k8s.charts.awsLoadBalancerController must be 1.17.1');
+  });
+
+  it('throws when prod runs a chart version newer than test (promotion: test first)', () => {
+    const issues = issuesFor(
+      testEnv({ k8s: { charts: { kubePrometheusStack: '88.9.0' } } }),
+      prodEnv({ k8s: { charts: { kubePrometheusStack: '88.10.0' } } }),
+    );
+    expect(issues.map((i) => `${i.path} ${i.problem}`)).toEqual([
+      "environments.prod.k8s.charts.kubePrometheusStack is newer than test's 88.9.0: a chart version reaches prod only after test ran it",
+    ]);
+    expect(issues[0].fix).toBe(
+      'upgrade environments.test.k8s.charts.kubePrometheusStack first, or keep 88.9.0',
+    );
+    // Compared as versions, not as text: 88.10.0 in test is newer than 88.9.0 in prod.
+    expect(() =>
+      validateEnvironments([
+        testEnv({ k8s: { charts: { kubePrometheusStack: '88.10.0' } } }),
+        prodEnv({ k8s: { charts: { kubePrometheusStack: '88.9.0' } } }),
+      ]),
+    ).not.toThrow();
+  });
+
+  it('throws when NodePool limits are not Kubernetes quantities', () => {
+    const pool = (limits: object) =>
+      testEnv({ k8s: { karpenter: { nodePools: { general: { limits } } } } });
+    expect(errorFor(pool({ memory: '128GB' }))).toContain(
+      'environments.test.k8s.karpenter.nodePools.general.limits.memory is not a Kubernetes quantity (a number with an optional suffix such as m or Gi), got "128GB". Fix: use e.g. 256Gi',
+    );
+    expect(errorFor(pool({ cpu: 'lots' }))).toContain(
+      'environments.test.k8s.karpenter.nodePools.general.limits.cpu is not a Kubernetes quantity',
+    );
+  });
+
+  it("throws when a namespace is not a DNS-1123 label, or is the platform's own", () => {
+    expect(errorFor(testEnv({ services: { backend: { namespace: 'Back_End' } } }))).toContain(
+      'environments.test.services.backend.namespace must be a DNS-1123 label: lowercase letters, digits and hyphens, at most 63, got "Back_End"',
+    );
+    expect(errorFor(testEnv({ services: { backend: { namespace: 'kube-system' } } }))).toContain(
+      'environments.test.services.backend.namespace is a namespace the platform itself uses',
+    );
+  });
+
+  it('throws when the domain is outside the hosted zone', () => {
+    expect(errorFor(testEnv({ dns: { domain: 'shop.example.org' } }))).toContain(
+      'environments.test.dns.domain is outside the hosted zone test.example.com: its certificate could not be validated nor its records written there, got "shop.example.org". Fix: use test.example.com or a name ending in .test.example.com',
+    );
+    // A suffix that is not a label boundary is outside too.
+    expect(errorFor(testEnv({ dns: { domain: 'attest.example.com' } }))).toContain(
+      'environments.test.dns.domain is outside the hosted zone',
+    );
+  });
+
+  it('throws when the AMI alias is not a pinned al2023 release', () => {
+    for (const amiAlias of ['al2023@latest', 'al2@v20251117', 'al2023@v2025111']) {
+      expect(errorFor(testEnv({ k8s: { karpenter: { amiAlias } } }))).toContain(
+        `environments.test.k8s.karpenter.amiAlias must pin an AL2023 AMI release as al2023@vYYYYMMDD (never @latest: a new AMI would roll every node unreviewed), got "${amiAlias}". Fix: use the newest release listed by \`aws ssm get-parameters-by-path --path /aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/\``,
+      );
+    }
+  });
+
+  it('throws when a prod NodePool is spot only, and accepts it in test', () => {
+    const spotOnly = {
+      k8s: { karpenter: { nodePools: { general: { capacityTypes: ['spot'] } } } },
+    };
+    expect(errorFor(testEnv(), prodEnv(spotOnly as never))).toContain(
+      'environments.prod.k8s.karpenter.nodePools has a spot-only NodePool',
+    );
+    expect(() => validateEnvironments([testEnv(spotOnly as never), prodEnv()])).not.toThrow();
+  });
+
+  it('throws when a duration or a disruption budget is malformed', () => {
+    const pool = (general: object) => testEnv({ k8s: { karpenter: { nodePools: { general } } } });
+    expect(errorFor(pool({ expireAfter: 'Never' }))).toContain(
+      'nodePools.general.expireAfter must be a duration such as 720h or 30s, got "Never". Fix: use 720h (30 days)',
+    );
+    expect(errorFor(pool({ disruptionBudget: '150%' }))).toContain(
+      'nodePools.general.disruptionBudget must be a node count or a percentage such as 10%',
+    );
+  });
 });

@@ -78,6 +78,8 @@ export function readStackJson(outdir: string, stack: string): SynthJson {
 export function synthEnvironment(environment: EnvironmentConfig): {
   stacks: EnvironmentStacks;
   read(component: string): SynthJson;
+  /** Where the stacks were written (their assets too). */
+  outdir: string;
 } {
   const app = Testing.app();
   const stacks = buildEnvironment(app, environment);
@@ -85,5 +87,6 @@ export function synthEnvironment(environment: EnvironmentConfig): {
   return {
     stacks,
     read: (component) => readStackJson(app.outdir, `${environment.name}-${component}`),
+    outdir: app.outdir,
   };
 }

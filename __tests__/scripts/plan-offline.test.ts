@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { environments } from '../../environments';
+import { synthesizePlatform } from '../../stacks/platform';
 import { DEFAULT_PLUGIN_CACHE, planOffline, TERRAFORM_MISSING } from '../../scripts/plan-offline';
 import {
   ProviderCrashError,
@@ -62,11 +63,14 @@ describe.skipIf(Boolean(missing) && skipRequested)(
 
     describe('the app, both environments', () => {
       let run: Awaited<ReturnType<typeof planOffline>>;
+      const outdir = join(tempDir('plan-offline-app-synth'), 'out');
       beforeAll(async () => {
+        synthesizePlatform(environments, { outdir });
         // Progress as it goes, so a slow machine's run never looks hung.
         const started = Date.now();
         const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
         run = await planOffline({
+          outdir,
           providerMirror: mirror,
           workDir: tempDir('plan-offline-app'),
           onStep: (stack, step) => process.stdout.write(`  ${at()} ${stack}: terraform ${step}\n`),
@@ -76,10 +80,10 @@ describe.skipIf(Boolean(missing) && skipRequested)(
 
       it('validates and mock-applies every stack of every environment', () => {
         const expected = environments.flatMap((e) =>
-          ['tfstate', 'network', 'eks-infra', 'rds'].map((c) => `${e.name}-${c}`),
+          ['tfstate', 'network', 'eks-infra', 'rds', 'eks-k8s'].map((c) => `${e.name}-${c}`),
         );
         expect(run.results.map((r) => r.stack).sort()).toEqual(expected.sort());
-        for (const result of run.results) {
+        for (const result of run.results.filter((r) => !r.stack.endsWith('-eks-k8s'))) {
           expect(result, run.report).toMatchObject({
             status: 'passed',
             validate: 'passed',
@@ -88,6 +92,27 @@ describe.skipIf(Boolean(missing) && skipRequested)(
           });
           expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal);
           expect(result.resourcesApplied).toBeGreaterThan(0);
+        }
+      });
+
+      it('proves the AWS part of eks-k8s, and counts its Helm and Kubernetes resources as unchecked', () => {
+        for (const result of run.results.filter((r) => r.stack.endsWith('-eks-k8s'))) {
+          const json = JSON.parse(
+            readFileSync(join(outdir, 'stacks', result.stack, 'cdk.tf.json'), 'utf8'),
+          ) as { resource: Record<string, Record<string, unknown>> };
+          const inCluster = Object.entries(json.resource)
+            .filter(([type]) => type.startsWith('helm_') || type.startsWith('kubernetes_'))
+            .reduce((n, [, blocks]) => n + Object.keys(blocks).length, 0);
+          expect(inCluster).toBeGreaterThan(10);
+          expect(result, run.report).toMatchObject({
+            status: 'partial',
+            validate: 'passed',
+            apply: 'passed',
+            unchecked: inCluster,
+          });
+          // The certificate, its validation record, the web ACL and its logging were applied.
+          expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal - inCluster);
+          expect(result.resourcesApplied).toBeGreaterThanOrEqual(8);
         }
         expect(run.ok).toBe(true);
         console.log(`\n${run.report}\n`);

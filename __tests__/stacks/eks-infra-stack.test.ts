@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { SERVICE_ACCOUNTS } from '../../constructs/eks/service-accounts';
 import { prodEnv } from '../helpers/environments';
-import { resourcesOf, synthEnvironment } from '../helpers/synth';
+import { policyOf, resourcesOf, synthEnvironment } from '../helpers/synth';
 
 describe('EksInfraStack', () => {
   const { stacks, read } = synthEnvironment(prodEnv());
@@ -108,16 +108,57 @@ describe('EksInfraStack', () => {
       eksInfra.nodeSecurityGroupId,
       eksInfra.karpenterNodeRoleName,
       eksInfra.karpenterInterruptionQueueName,
+      eksInfra.hostedZoneId,
+      eksInfra.alertTopicArn,
       ...Object.values(eksInfra.roleArns),
     ]) {
       expect(value).toMatch(/\$\{TfToken\[TOKEN\.\d+\]\}/);
     }
     expect(Object.keys(eksInfra.roleArns).sort()).toEqual([
+      'alertmanager',
       'ebsCsiDriver',
+      'externalDns',
       'externalSecrets',
       'karpenter',
       'loadBalancerController',
       'logShipping',
+    ]);
+  });
+
+  it("lets ExternalDNS change records of the environment's hosted zone only, found by name", () => {
+    const [zoneName, zone] = Object.entries(json.data?.aws_route53_zone ?? {})[0];
+    expect(zone).toMatchObject({ name: prodEnv().dns.hostedZoneName, private_zone: false });
+    const role = resourcesOf(json, 'aws_iam_role_policy').find(([name]) =>
+      name.startsWith('external-dns'),
+    );
+    const statements = policyOf(role![1]).Statement;
+    expect(statements.find((s) => s.Sid === 'ManageRecordsOfOneZone')?.Resource).toBe(
+      `\${data.aws_route53_zone.${zoneName}.arn}`,
+    );
+    expect(statements.find((s) => s.Resource === '*')?.Action).toBe('route53:ListHostedZones');
+  });
+
+  it('sends platform alerts to a KMS-encrypted topic with the configured e-mail subscribers, which Alertmanager may publish to', () => {
+    const [topicName, topic] = resourcesOf(json, 'aws_sns_topic').find(
+      ([, t]) => t.name === 'platform-prod-platform-alerts',
+    )!;
+    expect(topic.kms_master_key_id).toMatch(/aws_kms_key\.platform-alerts_topic-key/);
+    const subscriptions = resourcesOf(json, 'aws_sns_topic_subscription')
+      .filter(([, s]) => s.topic_arn === `\${aws_sns_topic.${topicName}.arn}`)
+      .map(([, s]) => s.endpoint);
+    expect(subscriptions).toEqual(prodEnv().k8s.monitoring.alertEmails);
+    const policy = resourcesOf(json, 'aws_iam_role_policy').find(([name]) =>
+      name.startsWith('alertmanager'),
+    );
+    expect(policyOf(policy![1]).Statement).toEqual([
+      expect.objectContaining({
+        Action: 'sns:Publish',
+        Resource: `\${aws_sns_topic.${topicName}.arn}`,
+      }),
+      expect.objectContaining({
+        Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+        Resource: expect.stringMatching(/aws_kms_key\.platform-alerts_topic-key/),
+      }),
     ]);
   });
 });

@@ -11,8 +11,9 @@ describe('TfstateStack', () => {
     resourcesOf(json, 'aws_s3_bucket').map(([name, b]) => [b.bucket, name]),
   );
 
-  it('creates the state bucket and its access log bucket with the configured names, both protected', () => {
+  it('creates the state bucket, its access log bucket and the ALB log bucket with the configured names, all protected', () => {
     expect(Object.keys(buckets).sort()).toEqual([
+      'acme-platform-alb-logs-prod-222222222222',
       'acme-platform-tfstate-prod-222222222222',
       'acme-platform-tfstate-prod-222222222222-logs',
     ]);
@@ -82,5 +83,26 @@ describe('TfstateStack', () => {
       'state_bucket_name',
       'state_kms_key_arn',
     ]);
+  });
+
+  it('keeps the ALB access logs beside the state, logging the bucket to the access log bucket', () => {
+    const albBucket = buckets['acme-platform-alb-logs-prod-222222222222'];
+    const logBucket = buckets['acme-platform-tfstate-prod-222222222222-logs'];
+    expectResource(json, 'aws_s3_bucket_logging', {
+      bucket: `\${aws_s3_bucket.${albBucket}.id}`,
+      target_bucket: `\${aws_s3_bucket.${logBucket}.id}`,
+      target_prefix: 'alb-access-logs/',
+    });
+    // The access log bucket admits S3 log delivery from the ALB bucket, under its own prefix.
+    const policies = resourcesOf(json, 'aws_s3_bucket_policy').map(([, p]) => String(p.policy));
+    const logPolicy = policies.find((p) => p.includes('AllowAlbLogBucketAccessLogDelivery'));
+    expect(logPolicy).toContain(
+      'arn:aws:s3:::acme-platform-tfstate-prod-222222222222-logs/alb-access-logs/*',
+    );
+    expect(logPolicy).toContain('arn:aws:s3:::acme-platform-alb-logs-prod-222222222222');
+    // Kept for a year in prod, as configured.
+    expect(JSON.stringify(resourcesOf(json, 'aws_s3_bucket_lifecycle_configuration'))).toContain(
+      '"days":365',
+    );
   });
 });

@@ -1,10 +1,8 @@
 import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric-alarm';
 import { DbEventSubscription } from '@cdktf/provider-aws/lib/db-event-subscription';
-import { SnsTopic } from '@cdktf/provider-aws/lib/sns-topic';
-import { SnsTopicSubscription } from '@cdktf/provider-aws/lib/sns-topic-subscription';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { EncryptionKey } from '../kms-key';
+import { alertTopic } from '../alert-topic';
 
 export interface DatabaseAlarmsProps {
   readonly identifier: string;
@@ -54,11 +52,13 @@ export class DatabaseAlarms extends Construct {
 
   constructor(scope: Construct, id: string, props: DatabaseAlarmsProps) {
     super(scope, id);
-    const key = new EncryptionKey(this, 'topic-key', {
+    const topic = alertTopic(this, {
+      name: `${props.identifier}-database-alarms`,
+      keyAlias: `${props.identifier}-alarms`,
       description: `Alarm topic of ${props.identifier}`,
-      alias: `${props.identifier}-alarms`,
       accountId: props.accountId,
-      serviceStatements: [
+      emails: props.emails,
+      servicePublishers: [
         {
           // The form AWS documents for alarms on an encrypted topic (SNS developer guide,
           // "compatibility with AWS services"): no condition. An aws:SourceAccount condition is
@@ -82,18 +82,7 @@ export class DatabaseAlarms extends Construct {
         },
       ],
     });
-    const topic = new SnsTopic(this, 'topic', {
-      name: `${props.identifier}-database-alarms`,
-      kmsMasterKeyId: key.keyArn,
-    });
-    this.topicArn = topic.arn;
-    props.emails.forEach((endpoint, i) => {
-      new SnsTopicSubscription(this, `email-${i}`, {
-        topicArn: topic.arn,
-        protocol: 'email',
-        endpoint,
-      });
-    });
+    this.topicArn = topic.topicArn;
 
     const alarms: Record<string, AlarmSpec> = {
       'cpu-high': {
@@ -137,7 +126,7 @@ export class DatabaseAlarms extends Construct {
     // recovering reports no metrics (and missing data is no breach), so RDS tells us itself.
     new DbEventSubscription(this, 'events', {
       name: `${props.identifier}-events`,
-      snsTopic: topic.arn,
+      snsTopic: topic.topicArn,
       sourceType: 'db-instance',
       sourceIds: [props.identifier],
       eventCategories: [...DATABASE_EVENT_CATEGORIES],
@@ -159,8 +148,8 @@ export class DatabaseAlarms extends Construct {
         comparisonOperator: spec.comparison,
         threshold: spec.threshold,
         treatMissingData: 'notBreaching',
-        alarmActions: [topic.arn],
-        okActions: [topic.arn],
+        alarmActions: [topic.topicArn],
+        okActions: [topic.topicArn],
         dependsOn: [...(props.dependsOn ?? [])],
       });
       return alarm.alarmName;

@@ -10,4 +10,6 @@ export const SERVICE_ACCOUNTS = {
   karpenter: { namespace: 'kube-system', name: 'karpenter' },
   externalSecrets: { namespace: 'external-secrets', name: 'external-secrets' },
   logShipping: { namespace: 'logging', name: 'fluent-bit' },
+  externalDns: { namespace: 'external-dns', name: 'external-dns' },
+  alertmanager: { namespace: 'monitoring', name: 'alertmanager' },
 } as const satisfies Record<string, ServiceAccountRef>;

@@ -9,6 +9,7 @@ import {
   loadBalancerControllerPolicy,
 } from '../../../constructs/eks/policies/load-balancer-controller';
 import {
+  externalDnsPolicy,
   externalSecretsPolicy,
   logShippingPolicy,
 } from '../../../constructs/eks/policies/workload-policies';
@@ -161,5 +162,53 @@ describe('workload policies', () => {
       'arn:aws:logs:eu-west-1:1:log-group:/aws/eks/c/workloads:*',
     ]);
     expect(actions(doc)).not.toContain('logs:CreateLogGroup');
+  });
+});
+
+describe('external-dns policy', () => {
+  const zone = 'arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ';
+  const doc = externalDnsPolicy(zone);
+
+  it("grants exactly the actions of ExternalDNS's published AWS policy", () => {
+    expect([...new Set(actions(doc))].sort()).toEqual([
+      'route53:ChangeResourceRecordSets',
+      'route53:ListHostedZones',
+      'route53:ListResourceRecordSets',
+      'route53:ListTagsForResources',
+    ]);
+    expectNoWildcardActions(doc);
+  });
+
+  it('changes, lists and reads the tags of records in the one hosted zone only', () => {
+    const zoneStatements = doc.Statement.filter((s) =>
+      [s.Action].flat().some((a) => a !== 'route53:ListHostedZones'),
+    );
+    expect(zoneStatements).toEqual([
+      {
+        Sid: 'ManageRecordsOfOneZone',
+        Effect: 'Allow',
+        Action: [
+          'route53:ChangeResourceRecordSets',
+          'route53:ListResourceRecordSets',
+          'route53:ListTagsForResources',
+        ],
+        Resource: zone,
+      },
+    ]);
+  });
+
+  it('lists hosted zones on *, the only resource Route53 accepts for it, and nothing else there', () => {
+    const onEverything = doc.Statement.filter((s) => [s.Resource].flat().includes('*'));
+    expect(onEverything).toEqual([
+      { Sid: 'ListHostedZones', Effect: 'Allow', Action: 'route53:ListHostedZones', Resource: '*' },
+    ]);
+  });
+
+  it('throws when given something other than a hosted zone ARN', () => {
+    for (const arn of ['Z0123456789ABCDEFGHIJ', 'arn:aws:route53:::hostedzone/*', '*']) {
+      expect(() => externalDnsPolicy(arn), arn).toThrow(
+        `externalDnsPolicy: hostedZoneArn must be a hosted zone ARN such as arn:aws:route53:::hostedzone/Z0123456789ABCDEFGHIJ, got '${arn}'`,
+      );
+    }
   });
 });

@@ -7,6 +7,8 @@ import { policyDocument, type PolicyDocument } from '../../iam/policy-document';
  * (__tests__/fixtures/upstream-policies.ts holds the reference the tests compare with).
  */
 export const LOAD_BALANCER_CONTROLLER_VERSION = 'v2.17.1';
+/** The Helm chart (aws/eks-charts) that installs {@link LOAD_BALANCER_CONTROLLER_VERSION}. */
+export const LOAD_BALANCER_CONTROLLER_CHART_VERSION = '1.17.1';
 
 /**
  * The AWS Load Balancer Controller's IAM policy exactly as the project publishes it for

@@ -86,6 +86,11 @@ export function realisticDefaults(
       url: `https://sqs.${region}.amazonaws.com/${account}/mock`,
     },
     aws_sns_topic: { arn: arn('sns', 'mock') },
+    aws_wafv2_web_acl: {
+      arn: arn('wafv2', `regional/webacl/mock/${keyId}`),
+      id: keyId,
+    },
+    aws_acm_certificate: { arn: arn('acm', `certificate/${keyId}`) },
     aws_db_instance: {
       arn: arn('rds', 'db:mock'),
       address: `mock.abcdefghijkl.${region}.rds.amazonaws.com`,
@@ -131,6 +136,27 @@ export function testFile(options: TestFileOptions): string {
   }
   lines.push('}', '');
 
+  // A certificate's validation options are computed per domain, and what validates it reads them
+  // by domain name: each certificate gets options for its own names.
+  for (const [name, config] of Object.entries(json.resource?.aws_acm_certificate ?? {})) {
+    const domains = [
+      config.domain_name,
+      ...((config.subject_alternative_names as unknown[]) ?? []),
+    ];
+    const options = domains.map((domain) => ({
+      domain_name: domain,
+      resource_record_name: `_0123456789abcdef.${String(domain).replace(/^\*\./, '')}.`,
+      resource_record_type: 'CNAME',
+      resource_record_value: '_fedcba9876543210.mock.acm-validations.aws.',
+    }));
+    lines.push(
+      'override_resource {',
+      `  target = aws_acm_certificate.${name}`,
+      `  values = ${toHcl({ domain_validation_options: options }, '  ')}`,
+      '}',
+      '',
+    );
+  }
   for (const name of Object.keys(json.data?.terraform_remote_state ?? {})) {
     const outputs = Object.fromEntries(
       Object.entries(options.upstreamOutputs[name] ?? {}).map(([k, o]) => [k, o.value]),

@@ -1,0 +1,79 @@
+/**
+ * Schema checks of the Kubernetes objects the stacks create: each object is validated with the
+ * `validate()` of its model from `kubernetes-models` / `@kubernetes-models/*` (the Kubernetes
+ * OpenAPI schema, or the CRD's), IngressClassParams against the schema transcribed from its CRD.
+ * A kind with no schema here fails the test: every object is checked, none skipped.
+ */
+import { EC2NodeClass } from '@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass';
+import { NodePool } from '@kubernetes-models/karpenter/karpenter.sh/v1/NodePool';
+import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
+import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { LimitRange } from 'kubernetes-models/v1/LimitRange';
+import { Namespace } from 'kubernetes-models/v1/Namespace';
+import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
+import { IngressClass } from 'kubernetes-models/networking.k8s.io/v1/IngressClass';
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
+import { StorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
+import type { KubernetesObject } from '../../constructs/kubernetes/helm-release';
+import { INGRESS_CLASS_PARAMS_SPEC } from '../../constructs/kubernetes/ingress-class';
+import type { SynthJson } from './synth';
+
+type Validator = (object: KubernetesObject) => void;
+const model =
+  (Model: new (data: never) => { validate(): void }): Validator =>
+  (object) =>
+    new Model(object as never).validate();
+
+/** Every kind the stacks create, by `apiVersion/kind`, with its schema check. */
+export const SCHEMAS: Readonly<Record<string, Validator>> = {
+  'v1/Namespace': model(Namespace),
+  'v1/LimitRange': model(LimitRange),
+  'v1/ResourceQuota': model(ResourceQuota),
+  'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),
+  'networking.k8s.io/v1/IngressClass': model(IngressClass),
+  'storage.k8s.io/v1/StorageClass': model(StorageClass),
+  'karpenter.k8s.aws/v1/EC2NodeClass': model(EC2NodeClass),
+  'karpenter.sh/v1/NodePool': model(NodePool),
+  'external-secrets.io/v1/ClusterSecretStore': model(ClusterSecretStore),
+  'external-secrets.io/v1/ExternalSecret': model(ExternalSecret),
+  'monitoring.coreos.com/v1/PrometheusRule': model(PrometheusRule),
+  'elbv2.k8s.aws/v1beta1/IngressClassParams': (object) => {
+    INGRESS_CLASS_PARAMS_SPEC.parse(object.spec);
+    if (!/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(object.metadata.name ?? '')) {
+      throw new Error(`metadata.name ${object.metadata.name} is not a DNS-1123 subdomain`);
+    }
+  },
+};
+
+/** Validates an object against its schema; throws naming the object when it breaks it. */
+export function validateObject(object: KubernetesObject): void {
+  const kind = `${object.apiVersion}/${object.kind}`;
+  const check = SCHEMAS[kind];
+  if (!check) throw new Error(`no schema for ${kind}: add its model to SCHEMAS`);
+  try {
+    check(object);
+  } catch (error) {
+    throw new Error(`${kind} ${object.metadata.name}: ${(error as Error).message}`);
+  }
+}
+
+/** A release of the in-repository chart: its name, values and objects. */
+export interface ManifestReleaseJson {
+  readonly id: string;
+  readonly release: Record<string, unknown>;
+  readonly objects: KubernetesObject[];
+}
+
+/** The releases of a synthesized stack that install the in-repository chart (an asset path). */
+export function manifestReleases(json: SynthJson): ManifestReleaseJson[] {
+  return Object.entries(json.resource?.helm_release ?? {})
+    .filter(([, r]) => String(r.chart).startsWith('assets/'))
+    .map(([id, release]) => ({
+      id,
+      release,
+      objects: (
+        JSON.parse(String((release.values as string[])[0])) as { manifests: KubernetesObject[] }
+      ).manifests,
+    }));
+}

@@ -1,0 +1,92 @@
+import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
+import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
+import { SERVICE_ACCOUNTS } from '../eks/service-accounts';
+import type { ChartSource, KubernetesObject } from './helm-release';
+import { controllerPlacement, RESTRICTED_CONTAINER } from './placement';
+
+export const EXTERNAL_SECRETS_CHART: ChartSource = {
+  repository: 'https://charts.external-secrets.io',
+  chart: 'external-secrets',
+};
+
+/** The one store: AWS Secrets Manager, read with the operator's Pod Identity role (eks-infra). */
+export const SECRET_STORE_NAME = 'aws-secrets-manager';
+
+export interface ExternalSecretsValuesProps {
+  readonly replicas: number;
+}
+
+/** The operator, its webhook and its certificate controller, each highly available. */
+export function externalSecretsValues(props: ExternalSecretsValuesProps) {
+  const component = (name: string) => {
+    const placement = controllerPlacement(props.replicas, {
+      'app.kubernetes.io/name': name,
+      'app.kubernetes.io/instance': 'external-secrets',
+    });
+    return {
+      replicaCount: placement.replicas,
+      nodeSelector: placement.nodeSelector,
+      tolerations: placement.tolerations,
+      topologySpreadConstraints: placement.topologySpreadConstraints,
+      podDisruptionBudget: { enabled: props.replicas > 1, maxUnavailable: 1 },
+      securityContext: RESTRICTED_CONTAINER,
+    };
+  };
+  return {
+    installCRDs: true,
+    // More than one replica of the operator needs leader election.
+    leaderElect: props.replicas > 1,
+    serviceAccount: { create: true, name: SERVICE_ACCOUNTS.externalSecrets.name },
+    ...component('external-secrets'),
+    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
+    serviceMonitor: { enabled: true },
+    webhook: component('external-secrets-webhook'),
+    certController: component('external-secrets-cert-controller'),
+  };
+}
+
+export interface SecretStoreProps {
+  readonly region: string;
+  /** Only these namespaces may read through the store. */
+  readonly namespaces: readonly string[];
+}
+
+/**
+ * The cluster's store for AWS Secrets Manager. No credentials in it: the operator authenticates
+ * with its Pod Identity role, which reads only the environment's prefix. Namespaces outside the
+ * list cannot use it.
+ */
+export function secretStore(props: SecretStoreProps): KubernetesObject {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ClusterSecretStore',
+    metadata: { name: SECRET_STORE_NAME },
+    spec: {
+      provider: { aws: { service: 'SecretsManager', region: props.region } },
+      conditions: [{ namespaces: [...props.namespaces] }],
+    },
+  } satisfies IClusterSecretStore;
+}
+
+export interface SyncedSecretProps {
+  /** The Kubernetes Secret's name and namespace. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The Secrets Manager secret, a JSON object whose keys become the Secret's keys. */
+  readonly secretName: string;
+}
+
+/** A Kubernetes Secret kept in step with a Secrets Manager secret, re-read hourly. */
+export function syncedSecret(props: SyncedSecretProps): KubernetesObject {
+  return {
+    apiVersion: 'external-secrets.io/v1',
+    kind: 'ExternalSecret',
+    metadata: { name: props.name, namespace: props.namespace },
+    spec: {
+      refreshInterval: '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE_NAME },
+      target: { name: props.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
+      dataFrom: [{ extract: { key: props.secretName } }],
+    },
+  } satisfies IExternalSecret;
+}
