@@ -19,7 +19,18 @@ import type { KubernetesObject } from '../../constructs/kubernetes/helm-release'
 import { INGRESS_CLASS_PARAMS_SPEC } from '../../constructs/kubernetes/ingress-class';
 import type { SynthJson } from './synth';
 
-type Validator = (object: KubernetesObject) => void;
+/** An object as read back from synthesized JSON: any further field is the test's to assert. */
+export type Manifest = KubernetesObject & {
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace?: string;
+    readonly [k: string]: unknown;
+  };
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  readonly [field: string]: any;
+};
+
+type Validator = (object: Manifest) => void;
 const model =
   (Model: new (data: never) => { validate(): void }): Validator =>
   (object) =>
@@ -47,7 +58,8 @@ export const SCHEMAS: Readonly<Record<string, Validator>> = {
 };
 
 /** Validates an object against its schema; throws naming the object when it breaks it. */
-export function validateObject(object: KubernetesObject): void {
+export function validateObject(built: KubernetesObject): void {
+  const object = built as Manifest;
   const kind = `${object.apiVersion}/${object.kind}`;
   const check = SCHEMAS[kind];
   if (!check) throw new Error(`no schema for ${kind}: add its model to SCHEMAS`);
@@ -62,7 +74,7 @@ export function validateObject(object: KubernetesObject): void {
 export interface ManifestReleaseJson {
   readonly id: string;
   readonly release: Record<string, unknown>;
-  readonly objects: KubernetesObject[];
+  readonly objects: Manifest[];
 }
 
 /** The releases of a synthesized stack that install the in-repository chart (an asset path). */
@@ -72,8 +84,7 @@ export function manifestReleases(json: SynthJson): ManifestReleaseJson[] {
     .map(([id, release]) => ({
       id,
       release,
-      objects: (
-        JSON.parse(String((release.values as string[])[0])) as { manifests: KubernetesObject[] }
-      ).manifests,
+      objects: (JSON.parse(String((release.values as string[])[0])) as { manifests: Manifest[] })
+        .manifests,
     }));
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { SERVICE_ACCOUNTS } from '../../constructs/eks/service-accounts';
 import { SYSTEM_NODE_LABEL } from '../../constructs/eks/system-node-group';
-import type { KubernetesObject } from '../../constructs/kubernetes/helm-release';
 import { PLATFORM_ALERTS } from '../../constructs/kubernetes/observability';
 import type { EnvironmentConfig } from '../../environments';
 import { prodEnv, testEnv } from '../helpers/environments';
@@ -172,7 +171,7 @@ describe('EksK8sStack: releases', () => {
       'external-secrets',
       'fluent-bit',
     ]) {
-      expect(prod.values(name).serviceMonitor).toEqual({ enabled: true });
+      expect(prod.values(name).serviceMonitor).toMatchObject({ enabled: true });
       expect(dependsOn(name)).toContain(ref('prometheus-operator-crds'));
     }
     // No custom resource is planned against a CRD that a fresh cluster does not have yet.
@@ -224,6 +223,10 @@ describe('EksK8sStack: controllers', () => {
     }
     const eso = prod.values('external-secrets');
     expect(eso.leaderElect).toBe(true);
+    expect(eso.serviceMonitor).toEqual({ enabled: true, renderMode: 'alwaysRender' });
+    for (const part of [eso, eso.webhook, eso.certController]) {
+      expect(part.resources.requests).toBeDefined();
+    }
     for (const part of [eso.webhook, eso.certController]) {
       expect(part).toMatchObject({ replicaCount: 2, nodeSelector: system, tolerations: tolerates });
       expect(part.podDisruptionBudget).toMatchObject({ enabled: true, maxUnavailable: 1 });
@@ -271,10 +274,10 @@ describe('EksK8sStack: controllers', () => {
       domainFilters: [prodEnv().dns.domain],
       env: expect.arrayContaining([{ name: 'AWS_REGION', value: 'eu-west-1' }]),
     });
-    expect(v.extraArgs).toEqual([
-      '--aws-zone-type=public',
-      expect.stringMatching(/^--zone-id-filter=\$\{data\.terraform_remote_state/),
-    ]);
+    expect(v.extraArgs).toEqual({
+      'aws-zone-type': 'public',
+      'zone-id-filter': fromEksInfra,
+    });
     expect(v.replicaCount).toBeUndefined();
   });
 
@@ -416,7 +419,7 @@ describe('EksK8sStack: namespaces and storage', () => {
       const inNs = prod.objects.filter(
         (o) => o.metadata.namespace === ns || o.metadata.name === ns,
       );
-      expect(inNs.map((o: KubernetesObject) => o.kind).sort(), name).toEqual([
+      expect(inNs.map((o) => o.kind).sort(), name).toEqual([
         'LimitRange',
         'Namespace',
         'NetworkPolicy',

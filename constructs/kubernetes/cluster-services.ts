@@ -51,7 +51,7 @@ export function externalDnsValues(props: ExternalDnsValuesProps) {
     txtOwnerId: props.ownerId,
     txtPrefix: 'externaldns-',
     domainFilters: [props.domain],
-    extraArgs: ['--aws-zone-type=public', `--zone-id-filter=${props.hostedZoneId}`],
+    extraArgs: { 'aws-zone-type': 'public', 'zone-id-filter': props.hostedZoneId },
     nodeSelector: placement.nodeSelector,
     tolerations: placement.tolerations,
     priorityClassName: 'system-cluster-critical',

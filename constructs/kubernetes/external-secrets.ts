@@ -1,8 +1,8 @@
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { SERVICE_ACCOUNTS } from '../eks/service-accounts';
-import type { ChartSource, KubernetesObject } from './helm-release';
-import { controllerPlacement, RESTRICTED_CONTAINER } from './placement';
+import type { ChartSource } from './helm-release';
+import { controllerPlacement, RESTRICTED_CONTAINER, resources } from './placement';
 
 export const EXTERNAL_SECRETS_CHART: ChartSource = {
   repository: 'https://charts.external-secrets.io',
@@ -30,6 +30,7 @@ export function externalSecretsValues(props: ExternalSecretsValuesProps) {
       topologySpreadConstraints: placement.topologySpreadConstraints,
       podDisruptionBudget: { enabled: props.replicas > 1, maxUnavailable: 1 },
       securityContext: RESTRICTED_CONTAINER,
+      resources: resources('50m', '128Mi'),
     };
   };
   return {
@@ -38,8 +39,9 @@ export function externalSecretsValues(props: ExternalSecretsValuesProps) {
     leaderElect: props.replicas > 1,
     serviceAccount: { create: true, name: SERVICE_ACCOUNTS.externalSecrets.name },
     ...component('external-secrets'),
-    resources: { requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-    serviceMonitor: { enabled: true },
+    // The chart renders its monitors only if the API server lists the ServiceMonitor kind at
+    // render time; the CRD is installed before this release, so render them regardless.
+    serviceMonitor: { enabled: true, renderMode: 'alwaysRender' },
     webhook: component('external-secrets-webhook'),
     certController: component('external-secrets-cert-controller'),
   };
@@ -56,7 +58,7 @@ export interface SecretStoreProps {
  * with its Pod Identity role, which reads only the environment's prefix. Namespaces outside the
  * list cannot use it.
  */
-export function secretStore(props: SecretStoreProps): KubernetesObject {
+export function secretStore(props: SecretStoreProps): IClusterSecretStore {
   return {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ClusterSecretStore',
@@ -77,7 +79,7 @@ export interface SyncedSecretProps {
 }
 
 /** A Kubernetes Secret kept in step with a Secrets Manager secret, re-read hourly. */
-export function syncedSecret(props: SyncedSecretProps): KubernetesObject {
+export function syncedSecret(props: SyncedSecretProps): IExternalSecret {
   return {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ExternalSecret',

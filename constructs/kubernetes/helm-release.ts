@@ -88,12 +88,7 @@ export class ChartRelease extends Construct {
 export interface KubernetesObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: {
-    readonly name?: string;
-    readonly namespace?: string;
-    readonly [field: string]: unknown;
-  };
-  readonly [field: string]: unknown;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
 }
 
 /** The in-repository chart (manifest-chart/) that renders typed objects: one asset per stack. */
@@ -134,8 +129,8 @@ export class ManifestRelease extends Construct {
     }
     const seen = new Set<string>();
     for (const object of props.objects) {
-      const name = `${object.apiVersion} ${object.kind} ${object.metadata.namespace ?? ''}/${object.metadata.name ?? ''}`;
-      if (!object.metadata.name) {
+      const name = `${object.apiVersion} ${object.kind} ${object.metadata?.namespace ?? ''}/${object.metadata?.name ?? ''}`;
+      if (!object.metadata?.name) {
         throw new Error(`${this.node.path}: ${name} has no metadata.name. Fix: name it`);
       }
       if (seen.has(name)) {

@@ -1,7 +1,7 @@
 import type { IEC2NodeClass } from '@kubernetes-models/karpenter/karpenter.k8s.aws/v1/EC2NodeClass';
 import type { INodePool } from '@kubernetes-models/karpenter/karpenter.sh/v1/NodePool';
 import { SERVICE_ACCOUNTS } from '../eks/service-accounts';
-import type { ChartSource, KubernetesObject } from './helm-release';
+import type { ChartSource } from './helm-release';
 import { controllerPlacement, ZONE_KEY } from './placement';
 
 /** Karpenter's CRDs and controller, from the project's OCI registry (one version for both). */
@@ -72,7 +72,7 @@ export const NODE_CLASS_NAME = 'default';
  * security group found by their `karpenter.sh/discovery` tag, a pinned AMI, IMDSv2 only with a
  * hop limit of 1 (pods cannot reach the node's credentials), and an encrypted gp3 root volume.
  */
-export function nodeClass(props: NodeClassProps): KubernetesObject {
+export function nodeClass(props: NodeClassProps): IEC2NodeClass {
   const discovery = { tags: { 'karpenter.sh/discovery': props.clusterName } };
   return {
     apiVersion: 'karpenter.k8s.aws/v1',
@@ -125,7 +125,7 @@ export const NODE_POOL_LABEL = 'platform.acme.io/node-pool';
  * capacity types in every zone, consolidated when underused, replaced after `expireAfter`, never
  * more than the budget disrupted at once.
  */
-export function nodePool(props: NodePoolProps): KubernetesObject {
+export function nodePool(props: NodePoolProps): INodePool {
   return {
     apiVersion: 'karpenter.sh/v1',
     kind: 'NodePool',

@@ -12,7 +12,7 @@ export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
  * A namespace that enforces a Pod Security Standard, and warns and audits against `restricted`
  * whatever it enforces, so a relaxed namespace still shows what breaks the strict level.
  */
-export function namespace(name: string, enforce: PodSecurityLevel): KubernetesObject {
+export function namespace(name: string, enforce: PodSecurityLevel): INamespace {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -54,7 +54,7 @@ export const CLUSTER_DNS = {
  */
 export function serviceNamespace(props: ServiceNamespaceProps): KubernetesObject[] {
   const ns = props.namespace;
-  return [
+  const objects: [INamespace, INetworkPolicy, INetworkPolicy, ILimitRange, IResourceQuota] = [
     namespace(ns, 'restricted'),
     {
       apiVersion: 'networking.k8s.io/v1',
@@ -116,6 +116,7 @@ export function serviceNamespace(props: ServiceNamespaceProps): KubernetesObject
       },
     } satisfies IResourceQuota,
   ];
+  return objects;
 }
 
 export const DEFAULT_STORAGE_CLASS = 'gp3';
@@ -124,7 +125,7 @@ export const DEFAULT_STORAGE_CLASS = 'gp3';
  * The cluster's default StorageClass: encrypted gp3 through the EBS CSI driver, bound in the zone
  * of the pod that first uses it, and expandable in place.
  */
-export function defaultStorageClass(): KubernetesObject {
+export function defaultStorageClass(): IStorageClass {
   return {
     apiVersion: 'storage.k8s.io/v1',
     kind: 'StorageClass',

@@ -6,7 +6,7 @@
  */
 import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
 import { SERVICE_ACCOUNTS } from '../eks/service-accounts';
-import type { ChartSource, KubernetesObject } from './helm-release';
+import type { ChartSource } from './helm-release';
 import { DEFAULT_STORAGE_CLASS } from './namespaces';
 import {
   controllerPlacement,
@@ -247,6 +247,7 @@ export function blackboxExporterValues(props: { replicas: number }) {
     tolerations: placement.tolerations,
     topologySpreadConstraints: placement.topologySpreadConstraints,
     podDisruptionBudget: placement.podDisruptionBudget ?? {},
+    podSecurityContext: { seccompProfile: { type: 'RuntimeDefault' } },
     resources: resources('20m', '64Mi'),
     config: {
       modules: {
@@ -337,7 +338,7 @@ export const PLATFORM_ALERTS: readonly Alert[] = [
 ];
 
 /** The platform's alert rules as one PrometheusRule. */
-export function platformAlerts(namespace: string): KubernetesObject {
+export function platformAlerts(namespace: string): IPrometheusRule {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',

@@ -12,11 +12,11 @@ import {
 import { namespace } from '../../../constructs/kubernetes/namespaces';
 import { findHelm, HELM_MISSING } from '../../../scripts/lib/helm';
 import { prodEnv, testEnv } from '../../helpers/environments';
-import { manifestReleases } from '../../helpers/kubernetes';
+import { type Manifest, manifestReleases } from '../../helpers/kubernetes';
 import { ROOT, tempDir } from '../../helpers/paths';
 import { onlyResource, synthConstruct, synthEnvironment } from '../../helpers/synth';
 
-const byKindAndName = (a: KubernetesObject, b: KubernetesObject) =>
+const byKindAndName = (a: Manifest, b: Manifest) =>
   `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
     `${b.kind}/${b.metadata.namespace}/${b.metadata.name}`,
   );
@@ -129,7 +129,7 @@ describe('the in-repository chart, rendered by Helm', () => {
           values,
         ]);
         const documents = parseAllDocuments(rendered)
-          .map((d) => d.toJS() as KubernetesObject | null)
+          .map((d) => d.toJS() as Manifest | null)
           .filter((d) => d !== null);
         // Helm applies in its own kind order (IngressClass before IngressClassParams, say):
         // the same objects, whatever the order.

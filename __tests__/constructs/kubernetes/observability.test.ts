@@ -1,0 +1,62 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import {
+  kubePrometheusStackValues,
+  PLATFORM_ALERTS,
+  platformAlerts,
+} from '../../../constructs/kubernetes/observability';
+import { validateObject } from '../../helpers/kubernetes';
+import { ROOT } from '../../helpers/paths';
+
+const monitoring = { region: 'eu-west-1', retentionDays: 15, storageGiB: 50 };
+const values = (prometheusReplicas: number) =>
+  kubePrometheusStackValues({
+    ...monitoring,
+    prometheusReplicas,
+    alertTopicArn: 'arn:aws:sns:eu-west-1:111111111111:alerts',
+    environmentName: 'test',
+  });
+
+describe('platform alerts', () => {
+  it('is a valid PrometheusRule with a severity and a runbook for every alert', () => {
+    const rule = platformAlerts('monitoring');
+    validateObject(rule);
+    for (const r of rule.spec.groups?.[0].rules ?? []) {
+      expect(r.labels?.severity).toMatch(/^(warning|critical)$/);
+      expect(r.annotations?.runbook_url).toMatch(/^docs\/monitoring\.md#[a-z]+$/);
+    }
+  });
+
+  it('has a section in docs/monitoring.md for every alert, and no section for an alert that is gone', () => {
+    const doc = readFileSync(join(ROOT, 'docs/monitoring.md'), 'utf8');
+    const sections = doc
+      .slice(doc.indexOf('## The platform'))
+      .split('\n')
+      .filter((line) => line.startsWith('### '))
+      .map((line) => line.slice(4));
+    expect(sections).toEqual(PLATFORM_ALERTS.map((a) => a.alert));
+    // GitHub's anchor of a heading is its lower-cased text: the runbook links land on it.
+    expect(PLATFORM_ALERTS.map((a) => a.runbook)).toEqual(sections.map((s) => s.toLowerCase()));
+  });
+});
+
+describe('kube-prometheus-stack values', () => {
+  it('keeps one replica evictable: no disruption budget, soft anti-affinity', () => {
+    const one = values(1);
+    expect(one.prometheus.podDisruptionBudget).toEqual({ enabled: false, minAvailable: 1 });
+    expect(one.prometheus.prometheusSpec.podAntiAffinity).toBe('soft');
+    const two = values(2);
+    expect(two.prometheus.podDisruptionBudget).toEqual({ enabled: true, minAvailable: 1 });
+    expect(two.alertmanager.alertmanagerSpec).toMatchObject({
+      replicas: 2,
+      podAntiAffinity: 'hard',
+      podAntiAffinityTopologyKey: 'topology.kubernetes.io/zone',
+    });
+  });
+
+  it('stops at 90% of the volume before the disk fills', () => {
+    expect(values(1).prometheus.prometheusSpec.retentionSize).toBe('45GiB');
+    expect(values(1).prometheus.prometheusSpec.retention).toBe('15d');
+  });
+});
