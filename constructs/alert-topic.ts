@@ -20,6 +20,20 @@ export interface AlertTopicProps {
   readonly servicePublishers?: readonly PolicyStatement[];
 }
 
+/**
+ * Lets CloudWatch alarms publish to a topic encrypted with its key, in the form AWS documents for
+ * alarms on an encrypted topic (SNS developer guide, "compatibility with AWS services"): no
+ * condition. An aws:SourceAccount condition is not part of it, and CloudWatch is not documented
+ * to send that key. Who may publish is the topic's policy (by default, this account only).
+ */
+export const CLOUDWATCH_ALARMS_PUBLISH: PolicyStatement = {
+  Sid: 'AllowCloudWatchAlarmsToPublish',
+  Effect: 'Allow',
+  Principal: { Service: 'cloudwatch.amazonaws.com' },
+  Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
+  Resource: '*',
+};
+
 export interface AlertTopic {
   readonly topicArn: string;
   readonly key: EncryptionKey;

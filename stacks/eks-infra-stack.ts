@@ -12,7 +12,7 @@ import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group
 import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zone';
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
-import { alertTopic } from '../constructs/alert-topic';
+import { alertTopic, CLOUDWATCH_ALARMS_PUBLISH } from '../constructs/alert-topic';
 import { NodeBootstrapAddons, WorkloadAddons } from '../constructs/eks/cluster-addons';
 import { KarpenterInfra } from '../constructs/eks/karpenter-infra';
 import { PlatformCluster } from '../constructs/eks/platform-cluster';
@@ -162,16 +162,7 @@ export class EksInfraStack extends PlatformStack {
       description: `Platform alerts of ${eks.clusterName}`,
       accountId: env.accountId,
       emails: env.k8s.monitoring.alertEmails,
-      servicePublishers: [
-        {
-          // CloudWatch alarms on an encrypted topic, in the form the SNS developer guide documents.
-          Sid: 'AllowCloudWatchAlarmsToPublish',
-          Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          Resource: '*',
-        },
-      ],
+      servicePublishers: [CLOUDWATCH_ALARMS_PUBLISH],
     });
     const alertmanager = new PodIdentityRole(this, 'alertmanager', {
       ...bound,

@@ -2,7 +2,7 @@ import { CloudwatchMetricAlarm } from '@cdktf/provider-aws/lib/cloudwatch-metric
 import { DbEventSubscription } from '@cdktf/provider-aws/lib/db-event-subscription';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
-import { alertTopic } from '../alert-topic';
+import { alertTopic, CLOUDWATCH_ALARMS_PUBLISH } from '../alert-topic';
 
 export interface DatabaseAlarmsProps {
   readonly identifier: string;
@@ -59,17 +59,7 @@ export class DatabaseAlarms extends Construct {
       accountId: props.accountId,
       emails: props.emails,
       servicePublishers: [
-        {
-          // The form AWS documents for alarms on an encrypted topic (SNS developer guide,
-          // "compatibility with AWS services"): no condition. An aws:SourceAccount condition is
-          // not part of it, and CloudWatch is not documented to send that key. Who may publish
-          // is the topic's policy (by default, this account only).
-          Sid: 'AllowCloudWatchAlarmsToPublish',
-          Effect: 'Allow',
-          Principal: { Service: 'cloudwatch.amazonaws.com' },
-          Action: ['kms:Decrypt', 'kms:GenerateDataKey*'],
-          Resource: '*',
-        },
+        CLOUDWATCH_ALARMS_PUBLISH,
         {
           // RDS event notifications, in the same documented form (principal from that guide's
           // table of services). Publishing itself needs no topic policy: a topic's default

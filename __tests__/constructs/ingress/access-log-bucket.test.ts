@@ -1,4 +1,4 @@
-import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { TerraformOutput, TerraformStack } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import {
   AlbAccessLogBucket,
@@ -6,12 +6,8 @@ import {
   ELB_ACCOUNT_REGIONS,
   ELB_LOG_DELIVERY_SERVICE,
 } from '../../../constructs/ingress/access-log-bucket';
-import { EKS_STANDARD_SUPPORT } from '../../../constructs/eks/platform-cluster';
-import { type Finding, formatFinding } from '../../../constructs/policy/engine';
-import { checkStack } from '../../../constructs/policy/policy-aspect';
-import { allRules } from '../../../constructs/policy/rules';
 import { AWS_REGIONS } from '../../../environments/aws-regions';
-import { POLICY_SUPPRESSIONS } from '../../../environments/policy-suppressions';
+import { prodFindings, unsuppressed } from '../../helpers/policy';
 import {
   expectResource,
   onlyResource,
@@ -43,19 +39,7 @@ function deliveryStatement(json: SynthJson) {
   return delivery[0];
 }
 
-/** The policy findings of a `prod-tfstate` stack holding what `build` adds, as in a prod synth. */
-function findings(build: (stack: TerraformStack) => void): Finding[] {
-  const stack = new TerraformStack(Testing.app(), 'prod-tfstate');
-  build(stack);
-  return checkStack(stack, {
-    production: true,
-    acceptedTradeoffs: [],
-    rules: allRules({ supportedKubernetesVersions: Object.keys(EKS_STANDARD_SUPPORT) }),
-    suppressions: POLICY_SUPPRESSIONS,
-  });
-}
-const unsuppressed = (all: Finding[]): string[] =>
-  all.filter((f) => !f.suppressedBecause).map(formatFinding);
+const findings = (build: (stack: TerraformStack) => void) => prodFindings('prod-tfstate', build);
 
 describe('AlbAccessLogBucket', () => {
   const json = synth();

@@ -1,15 +1,12 @@
-import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { EKS_STANDARD_SUPPORT } from '../../../constructs/eks/platform-cluster';
 import {
   EXPIRY_ALARM_DAYS,
   SiteCertificate,
   type SiteCertificateProps,
 } from '../../../constructs/ingress/site-certificate';
 import { formatFinding } from '../../../constructs/policy/engine';
-import { checkStack } from '../../../constructs/policy/policy-aspect';
-import { allRules } from '../../../constructs/policy/rules';
-import { POLICY_SUPPRESSIONS } from '../../../environments/policy-suppressions';
+import { prodFindings } from '../../helpers/policy';
 import {
   expectResource,
   onlyResource,
@@ -121,14 +118,10 @@ describe('SiteCertificate', () => {
   });
 
   it('passes the policy rules in a prod eks-k8s stack', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod-eks-k8s');
-    new SiteCertificate(stack, 'certificate', props);
-    const findings = checkStack(stack, {
-      production: true,
-      acceptedTradeoffs: [],
-      rules: allRules({ supportedKubernetesVersions: Object.keys(EKS_STANDARD_SUPPORT) }),
-      suppressions: POLICY_SUPPRESSIONS,
-    });
+    const findings = prodFindings(
+      'prod-eks-k8s',
+      (stack) => new SiteCertificate(stack, 'certificate', props),
+    );
     expect(findings.map(formatFinding)).toEqual([]);
   });
 });

@@ -1,6 +1,5 @@
-import { TerraformOutput, TerraformStack, Testing } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import { describe, expect, it } from 'vitest';
-import { EKS_STANDARD_SUPPORT } from '../../../constructs/eks/platform-cluster';
 import {
   MANAGED_RULE_GROUPS,
   RATE_LIMIT_WCU,
@@ -9,9 +8,7 @@ import {
   type WebAclProps,
 } from '../../../constructs/ingress/web-acl';
 import { formatFinding } from '../../../constructs/policy/engine';
-import { checkStack } from '../../../constructs/policy/policy-aspect';
-import { allRules } from '../../../constructs/policy/rules';
-import { POLICY_SUPPRESSIONS } from '../../../environments/policy-suppressions';
+import { prodFindings } from '../../helpers/policy';
 import {
   expectResource,
   onlyResource,
@@ -219,14 +216,7 @@ describe('WebAcl', () => {
   });
 
   it('passes the policy rules in a prod eks-k8s stack', () => {
-    const stack = new TerraformStack(Testing.app(), 'prod-eks-k8s');
-    new WebAcl(stack, 'web-acl', props);
-    const findings = checkStack(stack, {
-      production: true,
-      acceptedTradeoffs: [],
-      rules: allRules({ supportedKubernetesVersions: Object.keys(EKS_STANDARD_SUPPORT) }),
-      suppressions: POLICY_SUPPRESSIONS,
-    });
+    const findings = prodFindings('prod-eks-k8s', (stack) => new WebAcl(stack, 'web-acl', props));
     expect(findings.map(formatFinding)).toEqual([]);
   });
 });
