@@ -100,7 +100,7 @@ export const prod: EnvironmentConfig = {
     controllerReplicas: 2,
     karpenter: {
       // Check before a deploy: the newest release for the cluster's version (docs/eks-k8s.md).
-      amiAlias: 'al2023@v20251117',
+      amiAlias: 'al2023@v20260903',
       nodePools: {
         general: {
           capacityTypes: ['on-demand'],
@@ -122,7 +122,7 @@ export const prod: EnvironmentConfig = {
       prometheusRetentionDays: 30,
       prometheusStorageGiB: 100,
       alertEmails: ['platform-oncall@example.com'],
-      grafanaAdminSecret: 'platform/prod/grafana-admin',
+      grafanaAdminSecret: 'platform/prod/monitoring/grafana-admin',
     },
   },
   services: {

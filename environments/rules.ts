@@ -4,6 +4,7 @@
  * schema.ts). Each is named, declares what it reads, and has its own negative test.
  */
 import { windowSpan, windowsOverlap } from '../constructs/database/windows';
+import { eksReleaseDate } from '../constructs/eks/platform-cluster';
 import { INSTANCE_FAMILIES, instanceFamily } from '../constructs/eks/system-node-group';
 import { subnetPlanProblems } from '../constructs/network/subnet-plan';
 import semver from 'semver';
@@ -94,6 +95,18 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
       if (length < 30) report(`rds.${key}`, rds[key], message);
     }),
   ),
+  // An AMI release older than the cluster's Kubernetes version has no image for it: Karpenter
+  // would resolve nothing and never launch a node, while the deploy itself succeeds.
+  amiForKubernetesVersion: rule(
+    ['eks.kubernetesVersion', 'k8s.karpenter.amiAlias'],
+    ({ eks, k8s }, report) => {
+      const released = eksReleaseDate(eks.kubernetesVersion);
+      const [, y, m, d] = /v(\d{4})(\d{2})(\d{2})$/.exec(k8s.karpenter.amiAlias) ?? [];
+      const message = `is older than Kubernetes ${eks.kubernetesVersion} on EKS (released ${released}), so no image of it exists for the cluster. Fix: pin a release from after ${released}, listed by \`aws ssm get-parameters-by-path --path /aws/service/eks/optimized-ami/${eks.kubernetesVersion}/amazon-linux-2023/x86_64/standard/\``;
+      if (released && `${y}-${m}-${d}` < released)
+        report('k8s.karpenter.amiAlias', k8s.karpenter.amiAlias, message);
+    },
+  ),
   domainInZone: rule(['dns'], ({ dns }, report) => {
     const message = `is outside the hosted zone ${dns.hostedZoneName}: its certificate could not be validated nor its records written there. Fix: use ${dns.hostedZoneName} or a name ending in .${dns.hostedZoneName}`;
     if (dns.domain !== dns.hostedZoneName && !dns.domain.endsWith(`.${dns.hostedZoneName}`))
@@ -103,8 +116,9 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
     ['eks.externalSecretsPrefix', 'k8s.monitoring.grafanaAdminSecret'],
     ({ eks, k8s }, report) => {
       const secret = k8s.monitoring.grafanaAdminSecret;
-      const message = `is outside eks.externalSecretsPrefix (${eks.externalSecretsPrefix}), the only secrets External Secrets may read. Fix: name it ${eks.externalSecretsPrefix}grafana-admin`;
-      if (!secret.startsWith(eks.externalSecretsPrefix))
+      const prefix = `${eks.externalSecretsPrefix}monitoring/`;
+      const message = `is outside ${prefix}, the only secrets the monitoring namespace's store reads. Fix: name it ${prefix}grafana-admin`;
+      if (!secret.startsWith(prefix) || secret === prefix)
         report('k8s.monitoring.grafanaAdminSecret', secret, message);
     },
   ),

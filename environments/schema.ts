@@ -21,8 +21,8 @@ import {
 } from '../constructs/eks/system-node-group';
 import { isPrivate, type Ipv4Cidr, parseCidr, PRIVATE_RANGES } from '../constructs/network/cidr';
 import { NAT_GATEWAY_LAYOUTS } from '../constructs/network/platform-network';
-import { LOAD_BALANCER_CONTROLLER_CHART_VERSION } from '../constructs/eks/policies/load-balancer-controller';
-import { KARPENTER_VERSION } from '../constructs/eks/policies/karpenter-controller';
+import { LOAD_BALANCER_CONTROLLER_POLICY_VERSIONS } from '../constructs/eks/policies/load-balancer-controller';
+import { KARPENTER_POLICY_VERSIONS } from '../constructs/eks/policies/karpenter-controller';
 import { TRADEOFFS } from '../constructs/policy/engine';
 import { AWS_REGIONS, LOG_RETENTION_DAYS } from './aws-regions';
 
@@ -350,11 +350,11 @@ const chartVersion = (fix = 'pin the exact version the chart repository lists, e
     /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(-[0-9A-Za-z.-]+)?$/,
     `must be an exact chart version X.Y.Z (semver, no range, no leading v)${FIX}${fix}`,
   );
-/** A chart whose controller's IAM policy eks-infra grants for one version only. */
-const policyBoundChart = (version: string, policy: string) =>
-  chartVersion(`set it to ${version}`).refine(
-    (v) => v === version,
-    `must be ${version}, the version whose IAM policy eks-infra grants (${policy})${FIX}set it to ${version}, or upgrade the policy with the chart: docs/eks-k8s.md`,
+/** A chart whose controller's IAM policy eks-infra grants for the listed versions only. */
+const policyBoundChart = (versions: readonly string[], list: string) =>
+  chartVersion(`use ${versions.join(' or ')}`).refine(
+    (v) => versions.includes(v),
+    `must be a version whose IAM policy eks-infra grants (${versions.join(', ')}: ${list})${FIX}use ${versions.join(' or ')}, or add the new version's policy first: docs/eks-k8s.md`,
   );
 
 /** A Kubernetes resource quantity: `4`, `500m`, `16Gi`. */
@@ -425,12 +425,12 @@ const k8sSchema = z.strictObject({
   /** Chart versions, each from its upstream repository (docs/eks-k8s.md); prod never runs one newer than test. */
   charts: z.strictObject({
     karpenter: policyBoundChart(
-      KARPENTER_VERSION,
-      'constructs/eks/policies/karpenter-controller.ts',
+      KARPENTER_POLICY_VERSIONS,
+      'KARPENTER_POLICY_VERSIONS in constructs/eks/policies/karpenter-controller.ts',
     ),
     awsLoadBalancerController: policyBoundChart(
-      LOAD_BALANCER_CONTROLLER_CHART_VERSION,
-      'constructs/eks/policies/load-balancer-controller.ts',
+      LOAD_BALANCER_CONTROLLER_POLICY_VERSIONS,
+      'LOAD_BALANCER_CONTROLLER_POLICY_VERSIONS in constructs/eks/policies/load-balancer-controller.ts',
     ),
     externalDns: chartVersion(),
     metricsServer: chartVersion(),
@@ -471,14 +471,15 @@ const k8sSchema = z.strictObject({
     /** Each Prometheus replica's gp3 volume; retention by size stops at 90% of it. */
     prometheusStorageGiB: whole(10, 16384, 'GiB', 'use 50'),
     /**
-     * Secrets Manager secret, under `eks.externalSecretsPrefix`, holding Grafana's admin login as
-     * JSON `{"admin-user": …, "admin-password": …}`. Created by hand (docs/monitoring.md).
+     * Secrets Manager secret, under `<eks.externalSecretsPrefix>monitoring/`, holding Grafana's
+     * admin login as JSON `{"admin-user": …, "admin-password": …}`. Created by hand
+     * (docs/eks-k8s.md).
      */
     /** E-mail addresses subscribed to the platform's alert topic (Alertmanager, certificate expiry); prod needs one. */
     alertEmails: z.array(email),
     grafanaAdminSecret: text(
       /^[A-Za-z0-9/_+=.@-]+$/,
-      'must be a Secrets Manager secret name. Fix: use e.g. platform/{name}/grafana-admin',
+      'must be a Secrets Manager secret name. Fix: use e.g. platform/{name}/monitoring/grafana-admin',
     ),
   }),
 });

@@ -106,7 +106,7 @@ export const test: EnvironmentConfig = {
     controllerReplicas: 2,
     karpenter: {
       // Check before a deploy: the newest release for the cluster's version (docs/eks-k8s.md).
-      amiAlias: 'al2023@v20251117',
+      amiAlias: 'al2023@v20260903',
       nodePools: {
         general: {
           // Cost trade-off, test only: spot first, on-demand when spot is short.
@@ -129,7 +129,7 @@ export const test: EnvironmentConfig = {
       prometheusRetentionDays: 7,
       prometheusStorageGiB: 20,
       alertEmails: ['platform-alerts@example.com'],
-      grafanaAdminSecret: 'platform/test/grafana-admin',
+      grafanaAdminSecret: 'platform/test/monitoring/grafana-admin',
     },
   },
   services: {

@@ -33,6 +33,7 @@ import {
   EXTERNAL_SECRETS_CHART,
   externalSecretsValues,
   secretStore,
+  secretStoreName,
   syncedSecret,
 } from '../constructs/kubernetes/external-secrets';
 import {
@@ -92,6 +93,19 @@ export const PLATFORM_NAMESPACES = {
   logging: SERVICE_ACCOUNTS.logShipping.namespace,
 } as const;
 
+/**
+ * A file of this repository on its default branch, from the `repository` tag (a URL, a
+ * `host/owner/name`, or an `owner/name` on GitHub).
+ */
+export function repositoryUrl(repository: string, path: string): string {
+  const bare = repository
+    .replace(/^https?:\/\//, '')
+    .replace(/\.git$/, '')
+    .replace(/\/$/, '');
+  const withHost = bare.split('/')[0].includes('.') ? bare : `github.com/${bare}`;
+  return `https://${withHost}/blob/main/${path}`;
+}
+
 export class EksK8sStack extends PlatformStack {
   /** The IngressClass every service's Ingress names: one shared internet-facing ALB. */
   public readonly ingressClassName: string;
@@ -100,6 +114,8 @@ export class EksK8sStack extends PlatformStack {
   public readonly webAclArn: string;
   /** Each configured service's namespace, by service name. */
   public readonly serviceNamespaces: Readonly<Record<string, string>>;
+  /** Each service's secret store (reads `<externalSecretsPrefix><namespace>/` only), by service name. */
+  public readonly secretStores: Readonly<Record<string, string>>;
   /** Every release, by construct id, in the order they are declared. */
   public readonly releases: Readonly<Record<string, ChartRelease | ManifestRelease>>;
 
@@ -288,21 +304,21 @@ export class EksK8sStack extends PlatformStack {
       values: externalSecretsValues({ replicas }),
       dependsOn: afterCrds,
     });
-    const secrets = manifests('secret-store', {
-      name: 'secret-store',
+    // A store per namespace, each reading under `<externalSecretsPrefix><namespace>/` only.
+    const secretPrefix = (namespace: string) => `${eks.externalSecretsPrefix}${namespace}/`;
+    const storeFor = (namespace: string) =>
+      secretStore({ region: env.region, namespace, prefix: secretPrefix(namespace) });
+    const monitoringNs = PLATFORM_NAMESPACES.monitoring;
+    const secrets = manifests('secret-stores', {
+      name: 'secret-stores',
       namespace: PLATFORM_NAMESPACES.externalSecrets,
       objects: [
-        secretStore({
-          region: env.region,
-          namespaces: [
-            PLATFORM_NAMESPACES.monitoring,
-            ...services.map(([, service]) => service.namespace),
-          ],
-        }),
+        storeFor(monitoringNs),
+        ...services.map(([, service]) => storeFor(service.namespace)),
         syncedSecret({
           name: GRAFANA_ADMIN_SECRET,
-          namespace: PLATFORM_NAMESPACES.monitoring,
-          secretName: k8s.monitoring.grafanaAdminSecret,
+          namespace: monitoringNs,
+          key: k8s.monitoring.grafanaAdminSecret.slice(secretPrefix(monitoringNs).length),
         }),
       ],
       dependsOn: [externalSecrets],
@@ -345,7 +361,12 @@ export class EksK8sStack extends PlatformStack {
     manifests('platform-alerts', {
       name: 'platform-alerts',
       namespace: PLATFORM_NAMESPACES.monitoring,
-      objects: [platformAlerts(PLATFORM_NAMESPACES.monitoring)],
+      objects: [
+        platformAlerts(
+          PLATFORM_NAMESPACES.monitoring,
+          repositoryUrl(env.tags.repository, 'docs/monitoring.md'),
+        ),
+      ],
       dependsOn: [monitoring],
     });
 
@@ -355,11 +376,15 @@ export class EksK8sStack extends PlatformStack {
     this.serviceNamespaces = Object.fromEntries(
       services.map(([name, service]) => [name, service.namespace]),
     );
+    this.secretStores = Object.fromEntries(
+      services.map(([name, service]) => [name, secretStoreName(service.namespace)]),
+    );
 
     new TerraformOutput(this, 'ingress_class_name', { value: this.ingressClassName });
     new TerraformOutput(this, 'certificate_arn', { value: this.certificateArn });
     new TerraformOutput(this, 'web_acl_arn', { value: this.webAclArn });
     new TerraformOutput(this, 'service_namespaces', { value: this.serviceNamespaces });
+    new TerraformOutput(this, 'secret_stores', { value: this.secretStores });
     new TerraformOutput(this, 'grafana', {
       value: `kubectl -n ${PLATFORM_NAMESPACES.monitoring} port-forward svc/kube-prometheus-stack-grafana 3000:80`,
       description: 'Grafana is not exposed: reach it through a port-forward (docs/monitoring.md).',

@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { z } from 'zod';
+import { KARPENTER_POLICY_VERSIONS } from '../../constructs/eks/policies/karpenter-controller';
 import { CROSS_ENVIRONMENT_RULES, ENVIRONMENT_RULES } from '../../environments/rules';
+
+/** The list the schema reads, opened up for a test that adds a version to it. */
+const KARPENTER_POLICY_VERSIONS_FOR_TEST = KARPENTER_POLICY_VERSIONS as string[];
 import { environmentSchema, prodSchema, validateEnvironments } from '../../environments';
 import { errorFor, issuesFor, prodEnv, testEnv } from '../helpers/environments';
 
@@ -256,8 +260,12 @@ const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
     prodEnv({ state: { lockTableName: 'shared-lock' } }),
   ],
   domainInZone: [testEnv({ dns: { domain: 'test.example.org' } }), prodEnv()],
+  amiForKubernetesVersion: [
+    testEnv({ k8s: { karpenter: { amiAlias: 'al2023@v20251117' } } }),
+    prodEnv(),
+  ],
   grafanaSecretReadable: [
-    testEnv({ k8s: { monitoring: { grafanaAdminSecret: 'platform/prod/grafana-admin' } } }),
+    testEnv({ k8s: { monitoring: { grafanaAdminSecret: 'platform/test/grafana-admin' } } }),
     prodEnv(),
   ],
   ownNamespaces: [testEnv({ services: { frontend: { namespace: 'backend' } } }), prodEnv()],
@@ -429,13 +437,26 @@ describe('the in-cluster platform (k8s, dns, services)', () => {
     );
   });
 
-  it('throws when Karpenter or the load balancer controller is not the version its IAM policy is for', () => {
+  it('throws when Karpenter or the load balancer controller is not a version its IAM policy is for', () => {
     expect(errorFor(testEnv({ k8s: { charts: { karpenter: '1.15.0' } } }))).toContain(
-      'environments.test.k8s.charts.karpenter must be 1.14.1, the version whose IAM policy eks-infra grants (constructs/eks/policies/karpenter-controller.ts), got "1.15.0". Fix: set it to 1.14.1, or upgrade the policy with the chart',
+      'environments.test.k8s.charts.karpenter must be a version whose IAM policy eks-infra grants (1.14.1: KARPENTER_POLICY_VERSIONS in constructs/eks/policies/karpenter-controller.ts), got "1.15.0". Fix: use 1.14.1, or add the new version\'s policy first',
     );
     expect(
       errorFor(testEnv({ k8s: { charts: { awsLoadBalancerController: '1.16.0' } } })),
-    ).toContain('environments.test.k8s.charts.awsLoadBalancerController must be 1.17.1');
+    ).toContain(
+      'environments.test.k8s.charts.awsLoadBalancerController must be a version whose IAM policy eks-infra grants (1.17.1:',
+    );
+  });
+
+  it('lets test run a newer policy-bound version than prod once its policy is listed', () => {
+    KARPENTER_POLICY_VERSIONS_FOR_TEST.push('1.15.0');
+    try {
+      expect(() =>
+        validateEnvironments([testEnv({ k8s: { charts: { karpenter: '1.15.0' } } }), prodEnv()]),
+      ).not.toThrow();
+    } finally {
+      KARPENTER_POLICY_VERSIONS_FOR_TEST.pop();
+    }
   });
 
   it('throws when prod runs a chart version newer than test (promotion: test first)', () => {
@@ -494,6 +515,22 @@ describe('the in-cluster platform (k8s, dns, services)', () => {
         `environments.test.k8s.karpenter.amiAlias must pin an AL2023 AMI release as al2023@vYYYYMMDD (never @latest: a new AMI would roll every node unreviewed), got "${amiAlias}". Fix: use the newest release listed by \`aws ssm get-parameters-by-path --path /aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/\``,
       );
     }
+  });
+
+  it("throws when the AMI release predates the cluster's Kubernetes version on EKS", () => {
+    expect(errorFor(testEnv({ k8s: { karpenter: { amiAlias: 'al2023@v20251117' } } }))).toContain(
+      'environments.test.k8s.karpenter.amiAlias is older than Kubernetes 1.35 on EKS (released 2026-01-27), so no image of it exists for the cluster, got "al2023@v20251117". Fix: pin a release from after 2026-01-27',
+    );
+    // 1.34 was out by then: the same release is fine for it.
+    expect(() =>
+      validateEnvironments([
+        testEnv({
+          eks: { kubernetesVersion: '1.34' },
+          k8s: { karpenter: { amiAlias: 'al2023@v20251117' } },
+        }),
+        prodEnv(),
+      ]),
+    ).not.toThrow();
   });
 
   it('throws when a prod NodePool is spot only, and accepts it in test', () => {

@@ -531,6 +531,10 @@ describe('npm run teardown (fake cdktf, kubectl and aws first on PATH)', () => {
     expect(out).toContain(
       `aws rds modify-db-instance --db-instance-identifier ${prod.rds.instanceIdentifier} --no-deletion-protection --apply-immediately --region ${prod.region}, and prod-rds also has prevent_destroy`,
     );
+    // The shared ALB is deletion-protected in prod: the note comes before the Ingresses go.
+    const note = out.indexOf("note: prod's load balancer has deletion protection");
+    expect(note).toBeGreaterThan(-1);
+    expect(note).toBeLessThan(out.indexOf('delete ingress'));
   });
 
   it('refuses an unknown environment, flag or timeout with one line, running nothing', () => {
@@ -567,6 +571,7 @@ describe('npm run teardown (fake cdktf, kubectl and aws first on PATH)', () => {
       "$ kubectl --kubeconfig '<temporary kubeconfig>' delete ingress --all --all-namespaces --wait=true --timeout=20m",
     );
     expect(out).toContain(`$ ${destroy('prod-network')}`);
+    expect(out).toContain("note: prod's load balancer has deletion protection");
     expect(out).toContain('Dry run: nothing was run.');
   });
 

@@ -115,7 +115,7 @@ const OWN = [
   'platform-base',
   'karpenter-nodes',
   'ingress-class',
-  'secret-store',
+  'secret-stores',
   'platform-alerts',
 ];
 
@@ -160,10 +160,10 @@ describe('EksK8sStack: releases', () => {
     expect(dependsOn('karpenter-nodes')).toEqual([ref('karpenter')]);
     expect(dependsOn('karpenter')).toContain(ref('karpenter-crd'));
     expect(dependsOn('ingress-class')).toEqual([ref('aws-load-balancer-controller')]);
-    expect(dependsOn('secret-store')).toEqual([ref('external-secrets')]);
+    expect(dependsOn('secret-stores')).toEqual([ref('external-secrets')]);
     expect(dependsOn('platform-alerts')).toEqual([ref('kube-prometheus-stack')]);
     // Grafana's admin secret exists before Grafana starts.
-    expect(dependsOn('kube-prometheus-stack')).toContain(ref('secret-store'));
+    expect(dependsOn('kube-prometheus-stack')).toContain(ref('secret-stores'));
     // Every chart that creates a ServiceMonitor comes after the Prometheus Operator's CRDs.
     for (const name of [
       'karpenter',
@@ -248,6 +248,32 @@ describe('EksK8sStack: controllers', () => {
     );
   });
 
+  it('installs each controller where eks-infra binds its role: the same namespace and service account', () => {
+    const { read } = synthEnvironment(prodEnv());
+    const bound = resourcesOf(read('eks-infra'), 'aws_eks_pod_identity_association').map(
+      ([, a]) => `${a.namespace}/${a.service_account}`,
+    );
+    const installed = [
+      ['karpenter', prod.values('karpenter').serviceAccount.name],
+      [
+        'aws-load-balancer-controller',
+        prod.values('aws-load-balancer-controller').serviceAccount.name,
+      ],
+      ['external-secrets', prod.values('external-secrets').serviceAccount.name],
+      ['external-dns', prod.values('external-dns').serviceAccount.name],
+      ['fluent-bit', prod.values('fluent-bit').serviceAccount.name],
+      [
+        'kube-prometheus-stack',
+        prod.values('kube-prometheus-stack').alertmanager.serviceAccount.name,
+      ],
+    ].map(([release, account]) => `${prod.releases[release].namespace}/${account}`);
+    for (const pair of installed) expect(bound).toContain(pair);
+    // Every role eks-infra binds, but the EBS CSI driver's (an EKS add-on), has its controller here.
+    expect(bound.filter((b) => !installed.includes(b))).toEqual([
+      'kube-system/ebs-csi-controller-sa',
+    ]);
+  });
+
   it("gives Karpenter the cluster's name and interruption queue from eks-infra", () => {
     expect(prod.values('karpenter').settings).toEqual({
       clusterName: fromEksInfra,
@@ -261,16 +287,20 @@ describe('EksK8sStack: controllers', () => {
       region: 'eu-west-1',
       vpcId: expect.stringMatching(/cross-stack-reference-input-prod-network/),
       createIngressClassResource: false,
+      // Its Service webhook would refuse the Services of charts installed beside it.
+      enableServiceMutatorWebhook: false,
     });
   });
 
-  it("lets ExternalDNS manage the environment's domain in its zone, upserting only, as one replica", () => {
+  it("lets ExternalDNS manage the environment's domain in its zone, its own records only, as one replica", () => {
     const v = prod.values('external-dns');
     expect(v).toMatchObject({
       provider: { name: 'aws' },
-      policy: 'upsert-only',
+      policy: 'sync',
       registry: 'txt',
       txtOwnerId: 'platform-prod',
+      // The record type in the prefix keeps TXT names inside the zone, the apex's too.
+      txtPrefix: 'externaldns-%{record_type}.',
       domainFilters: [prodEnv().dns.domain],
       env: expect.arrayContaining([{ name: 'AWS_REGION', value: 'eu-west-1' }]),
     });
@@ -428,6 +458,7 @@ describe('EksK8sStack: namespaces and storage', () => {
       ]);
       expect(prod.object('Namespace', ns).metadata.labels).toMatchObject({
         'pod-security.kubernetes.io/enforce': 'restricted',
+        'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled',
       });
       const deny = inNs.find((o) => o.metadata.name === 'default-deny') as Loose;
       expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
@@ -463,12 +494,24 @@ describe('EksK8sStack: namespaces and storage', () => {
     });
   });
 
-  it('lets only the monitoring and service namespaces read secrets through the store', () => {
-    const store = prod.object('ClusterSecretStore', 'aws-secrets-manager');
-    expect(store.spec).toEqual({
-      provider: { aws: { service: 'SecretsManager', region: 'eu-west-1' } },
-      conditions: [{ namespaces: ['monitoring', 'backend', 'frontend'] }],
+  it('gives the monitoring namespace and each service its own secret store, reading under its own prefix only', () => {
+    const stores = prod.objects.filter((o) => o.kind === 'ClusterSecretStore');
+    expect(stores.map((s) => s.metadata.name).sort()).toEqual([
+      'secrets-backend',
+      'secrets-frontend',
+      'secrets-monitoring',
+    ]);
+    expect(prod.object('ClusterSecretStore', 'secrets-backend').spec).toEqual({
+      provider: {
+        aws: { service: 'SecretsManager', region: 'eu-west-1', prefix: 'platform/prod/backend/' },
+      },
+      conditions: [{ namespaces: ['backend'] }],
     });
+    expect(prod.stacks.eksK8s.secretStores).toEqual({
+      backend: 'secrets-backend',
+      frontend: 'secrets-frontend',
+    });
+    expect(Object.keys(prod.json.output ?? {})).toContain('secret_stores');
   });
 });
 
@@ -503,9 +546,13 @@ describe('EksK8sStack: observability', () => {
       passwordKey: 'admin-password',
     });
     expect(grafana.adminPassword).toBeUndefined();
+    // The key is read under the monitoring store's prefix: platform/prod/monitoring/grafana-admin.
+    expect(prodEnv().k8s.monitoring.grafanaAdminSecret).toBe(
+      'platform/prod/monitoring/grafana-admin',
+    );
     expect(prod.object('ExternalSecret', 'grafana-admin').spec).toMatchObject({
-      secretStoreRef: { kind: 'ClusterSecretStore', name: 'aws-secrets-manager' },
-      dataFrom: [{ extract: { key: prodEnv().k8s.monitoring.grafanaAdminSecret } }],
+      secretStoreRef: { kind: 'ClusterSecretStore', name: 'secrets-monitoring' },
+      dataFrom: [{ extract: { key: 'grafana-admin' } }],
     });
   });
 

@@ -29,6 +29,19 @@ export const EKS_STANDARD_SUPPORT: Readonly<Record<string, string>> = {
   '1.35': '2027-03-27',
 };
 
+/** Months of standard support EKS gives each Kubernetes version from its release. */
+export const EKS_STANDARD_SUPPORT_MONTHS = 14;
+
+/** When EKS released `version` (`YYYY-MM-DD`): its end of standard support, less 14 months. */
+export function eksReleaseDate(version: string): string | undefined {
+  const end = EKS_STANDARD_SUPPORT[version];
+  if (!end) return undefined;
+  const [year, month, day] = end.split('-').map(Number);
+  const months = year * 12 + (month - 1) - EKS_STANDARD_SUPPORT_MONTHS;
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${Math.floor(months / 12)}-${pad((months % 12) + 1)}-${pad(day)}`;
+}
+
 export const CLUSTER_ADMIN_POLICY_ARN =
   'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
 

@@ -32,7 +32,7 @@ export interface ExternalDnsValuesProps {
 
 /**
  * ExternalDNS: records for the Ingresses' hostnames in the environment's zone, owned through TXT
- * records, never deleting what it did not create (`upsert-only`). One replica: ExternalDNS has no
+ * records: it creates, updates and deletes its own, never another's. One replica: ExternalDNS has no
  * leader election, and a short outage only delays a record change (docs/eks-k8s.md).
  */
 export function externalDnsValues(props: ExternalDnsValuesProps) {
@@ -40,16 +40,19 @@ export function externalDnsValues(props: ExternalDnsValuesProps) {
   return {
     provider: { name: 'aws' },
     serviceAccount: { create: true, name: SERVICE_ACCOUNTS.externalDns.name },
-    // Pods cannot reach the instance metadata service to find their region.
+    // Given, not discovered: the region never depends on the node's instance metadata.
     env: [
       { name: 'AWS_REGION', value: props.region },
       { name: 'AWS_DEFAULT_REGION', value: props.region },
     ],
     sources: ['ingress', 'service'],
-    policy: 'upsert-only',
+    // `sync` deletes a record when its Ingress goes, but only records this cluster owns: the TXT
+    // registry marks them. The record type in the prefix keeps the TXT name inside the zone,
+    // also for the apex (`externaldns-a.example.com`, not `externaldns-a-example.com`).
+    policy: 'sync',
     registry: 'txt',
     txtOwnerId: props.ownerId,
-    txtPrefix: 'externaldns-',
+    txtPrefix: 'externaldns-%{record_type}.',
     domainFilters: [props.domain],
     extraArgs: { 'aws-zone-type': 'public', 'zone-id-filter': props.hostedZoneId },
     nodeSelector: placement.nodeSelector,

@@ -9,9 +9,6 @@ export const EXTERNAL_SECRETS_CHART: ChartSource = {
   chart: 'external-secrets',
 };
 
-/** The one store: AWS Secrets Manager, read with the operator's Pod Identity role (eks-infra). */
-export const SECRET_STORE_NAME = 'aws-secrets-manager';
-
 export interface ExternalSecretsValuesProps {
   readonly replicas: number;
 }
@@ -47,25 +44,36 @@ export function externalSecretsValues(props: ExternalSecretsValuesProps) {
   };
 }
 
+/** The store a namespace reads its secrets through. */
+export const secretStoreName = (namespace: string): string => `secrets-${namespace}`;
+
 export interface SecretStoreProps {
   readonly region: string;
-  /** Only these namespaces may read through the store. */
-  readonly namespaces: readonly string[];
+  /** The one namespace that may use the store. */
+  readonly namespace: string;
+  /**
+   * Prepended to every key the namespace asks for (`platform/test/backend/`): the namespace reads
+   * under it and nowhere else.
+   */
+  readonly prefix: string;
 }
 
 /**
- * The cluster's store for AWS Secrets Manager. No credentials in it: the operator authenticates
- * with its Pod Identity role, which reads only the environment's prefix. Namespaces outside the
- * list cannot use it.
+ * A namespace's store for AWS Secrets Manager: usable from that namespace only, and reading only
+ * names under its prefix (External Secrets prepends the prefix to every key it fetches; listing
+ * secrets, which `find` would need, is not granted). No credentials in it: the operator reads
+ * with its Pod Identity role, which reaches the environment's prefix and nothing else.
  */
 export function secretStore(props: SecretStoreProps): IClusterSecretStore {
   return {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ClusterSecretStore',
-    metadata: { name: SECRET_STORE_NAME },
+    metadata: { name: secretStoreName(props.namespace) },
     spec: {
-      provider: { aws: { service: 'SecretsManager', region: props.region } },
-      conditions: [{ namespaces: [...props.namespaces] }],
+      provider: {
+        aws: { service: 'SecretsManager', region: props.region, prefix: props.prefix },
+      },
+      conditions: [{ namespaces: [props.namespace] }],
     },
   } satisfies IClusterSecretStore;
 }
@@ -74,8 +82,11 @@ export interface SyncedSecretProps {
   /** The Kubernetes Secret's name and namespace. */
   readonly name: string;
   readonly namespace: string;
-  /** The Secrets Manager secret, a JSON object whose keys become the Secret's keys. */
-  readonly secretName: string;
+  /**
+   * The Secrets Manager secret, under the namespace store's prefix and without it: a JSON object
+   * whose keys become the Secret's keys.
+   */
+  readonly key: string;
 }
 
 /** A Kubernetes Secret kept in step with a Secrets Manager secret, re-read hourly. */
@@ -86,9 +97,9 @@ export function syncedSecret(props: SyncedSecretProps): IExternalSecret {
     metadata: { name: props.name, namespace: props.namespace },
     spec: {
       refreshInterval: '1h',
-      secretStoreRef: { kind: 'ClusterSecretStore', name: SECRET_STORE_NAME },
+      secretStoreRef: { kind: 'ClusterSecretStore', name: secretStoreName(props.namespace) },
       target: { name: props.name, creationPolicy: 'Owner', deletionPolicy: 'Retain' },
-      dataFrom: [{ extract: { key: props.secretName } }],
+      dataFrom: [{ extract: { key: props.key } }],
     },
   } satisfies IExternalSecret;
 }

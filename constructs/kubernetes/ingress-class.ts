@@ -53,7 +53,8 @@ export interface LoadBalancerControllerValuesProps {
 
 /**
  * The controller's chart values. Region and VPC are given: the controller would otherwise ask
- * the instance metadata service, which pods cannot reach at the nodes' hop limit of 1.
+ * the instance metadata service, which pods on Karpenter's nodes cannot reach (hop limit 1), and
+ * which a controller should not depend on wherever it runs.
  */
 export function loadBalancerControllerValues(props: LoadBalancerControllerValuesProps) {
   const placement = controllerPlacement(props.replicas, {
@@ -72,6 +73,10 @@ export function loadBalancerControllerValues(props: LoadBalancerControllerValues
     podDisruptionBudget: placement.podDisruptionBudget ?? {},
     // This stack creates the class and its parameters itself (ingressClass()).
     createIngressClassResource: false,
+    // Off: it would intercept every Service the cluster creates, and refuse them while the
+    // controller is not ready, charts installed beside it included. The platform's load balancers
+    // are the Ingresses' ALB; a Service that wants an NLB names the class itself.
+    enableServiceMutatorWebhook: false,
     ingressClassParams: { create: false },
     defaultTags: props.defaultTags,
     resources: { requests: { cpu: '100m', memory: '256Mi' }, limits: { memory: '256Mi' } },

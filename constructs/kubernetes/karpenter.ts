@@ -117,9 +117,6 @@ export interface NodePoolProps {
   readonly disruptionBudget: string;
 }
 
-/** Label on every node of a NodePool, for workloads that must select one. */
-export const NODE_POOL_LABEL = 'platform.acme.io/node-pool';
-
 /**
  * Where application pods run: current-generation x86 instances of the configured categories and
  * capacity types in every zone, consolidated when underused, replaced after `expireAfter`, never
@@ -131,8 +128,8 @@ export function nodePool(props: NodePoolProps): INodePool {
     kind: 'NodePool',
     metadata: { name: props.name },
     spec: {
+      // Karpenter labels each node `karpenter.sh/nodepool: <name>`, for workloads that select a pool.
       template: {
-        metadata: { labels: { [NODE_POOL_LABEL]: props.name } },
         spec: {
           nodeClassRef: { group: 'karpenter.k8s.aws', kind: 'EC2NodeClass', name: NODE_CLASS_NAME },
           requirements: [

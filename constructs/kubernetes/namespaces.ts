@@ -12,7 +12,11 @@ export type PodSecurityLevel = 'restricted' | 'baseline' | 'privileged';
  * A namespace that enforces a Pod Security Standard, and warns and audits against `restricted`
  * whatever it enforces, so a relaxed namespace still shows what breaks the strict level.
  */
-export function namespace(name: string, enforce: PodSecurityLevel): INamespace {
+export function namespace(
+  name: string,
+  enforce: PodSecurityLevel,
+  labels: Readonly<Record<string, string>> = {},
+): INamespace {
   return {
     apiVersion: 'v1',
     kind: 'Namespace',
@@ -23,6 +27,7 @@ export function namespace(name: string, enforce: PodSecurityLevel): INamespace {
         'pod-security.kubernetes.io/enforce-version': 'latest',
         'pod-security.kubernetes.io/warn': 'restricted',
         'pod-security.kubernetes.io/audit': 'restricted',
+        ...labels,
       },
     },
   } satisfies INamespace;
@@ -55,7 +60,9 @@ export const CLUSTER_DNS = {
 export function serviceNamespace(props: ServiceNamespaceProps): KubernetesObject[] {
   const ns = props.namespace;
   const objects: [INamespace, INetworkPolicy, INetworkPolicy, ILimitRange, IResourceQuota] = [
-    namespace(ns, 'restricted'),
+    // The load balancer controller holds a rolling update until each new pod is healthy in the
+    // ALB's target group (a readiness gate), so a deploy never empties the targets.
+    namespace(ns, 'restricted', { 'elbv2.k8s.aws/pod-readiness-gate-inject': 'enabled' }),
     {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',

@@ -150,7 +150,8 @@ export function kubePrometheusStackValues(props: MonitoringValuesProps) {
 /**
  * Every alert to the platform's SNS topic (e-mail subscribers, eks-infra), resolved ones too;
  * the always-firing Watchdog and the InfoInhibitor go nowhere. Alertmanager signs with its Pod
- * Identity role; only the region must be given, as pods cannot ask the instance metadata.
+ * Identity role; only the region must be given (the SDK's credentials come from Pod Identity,
+ * which carries no region).
  */
 export function alertmanagerConfig(props: { alertTopicArn: string; region: string }) {
   return {
@@ -206,6 +207,9 @@ export function fluentBitValues(props: LogShippingValuesProps) {
         '    Path /var/log/containers/*.log',
         '    multiline.parser docker, cri',
         '    Tag kube.*',
+        // Where each file was read up to, on the host: a restart resumes there, losing nothing.
+        '    DB /var/log/flb_kube.db',
+        '    DB.locking true',
         '    Mem_Buf_Limit 50MB',
         '    Skip_Long_Lines On',
         '',
@@ -337,8 +341,11 @@ export const PLATFORM_ALERTS: readonly Alert[] = [
   },
 ];
 
-/** The platform's alert rules as one PrometheusRule. */
-export function platformAlerts(namespace: string): IPrometheusRule {
+/**
+ * The platform's alert rules as one PrometheusRule. `docsUrl` is where docs/monitoring.md is
+ * read (the repository's), so each alert's runbook link works from the e-mail it arrives in.
+ */
+export function platformAlerts(namespace: string, docsUrl: string): IPrometheusRule {
   return {
     apiVersion: 'monitoring.coreos.com/v1',
     kind: 'PrometheusRule',
@@ -354,7 +361,7 @@ export function platformAlerts(namespace: string): IPrometheusRule {
             labels: { severity: a.severity },
             annotations: {
               summary: a.summary,
-              runbook_url: `docs/monitoring.md#${a.runbook}`,
+              runbook_url: `${docsUrl}#${a.runbook}`,
             },
           })),
         },

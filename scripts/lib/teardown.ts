@@ -54,7 +54,7 @@ export class TeardownError extends Error {}
 
 /**
  * The steps for the environment's stacks (as synthesized), in teardown order. Stacks that do
- * not exist yet (`eks-k8s`, services) are left out; a stack with no place in the order is
+ * not exist (services not yet added) are left out; a stack with no place in the order is
  * refused, since destroying around it could leave its resources blocking the network's.
  */
 export function planTeardown(
@@ -462,6 +462,7 @@ export function executeTeardown(plan: TeardownPlan, ctx: TeardownContext): Teard
   };
 
   const ingresses = (): StepResult => {
+    if (isProduction(environment.name)) ctx.log(loadBalancerProtectionNote());
     kubectl(
       `the Ingresses were not all deleted within ${ctx.timeout}; the controller releases an Ingress only once its ALB is deleted: ${controllerLogs}`,
       kube.deleteIngresses(ctx.timeout),
@@ -597,6 +598,15 @@ export function parseLoadBalancerServices(json: string): { name: string; namespa
       ? [{ name, namespace }]
       : [];
   });
+}
+
+/**
+ * What the operator must do before prod's Ingresses can go: the shared ALB has deletion
+ * protection (eks-k8s's IngressClassParams), and the controller cannot delete it until the
+ * class's parameters turn it off.
+ */
+export function loadBalancerProtectionNote(): string {
+  return 'note: prod\'s load balancer has deletion protection, so its Ingresses cannot be deleted until it is lifted: set deletion_protection.enabled to "false" in `kubectl get ingressclassparams alb -o yaml` (kubectl edit ingressclassparams alb), wait for the controller to apply it, then run the teardown (docs/teardown.md)';
 }
 
 /** What the operator must do before `cdktf destroy <env>-rds` can succeed. */
@@ -825,6 +835,9 @@ export function runTeardown(argv: readonly string[], io: TeardownIo): number {
       const rds = step.kind === 'destroy-stack' && step.stack === `${name}-rds`;
       if (rds && environment.rds.deletionProtection) {
         io.out(`    ${deletionProtectionNote(environment)}`);
+      }
+      if (step.kind === 'ingresses' && isProduction(name)) {
+        io.out(`    ${loadBalancerProtectionNote()}`);
       }
       for (const line of stepCommands(step, environment, options)) io.out(`    $ ${line}`);
     });

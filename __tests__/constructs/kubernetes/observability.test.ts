@@ -20,11 +20,16 @@ const values = (prometheusReplicas: number) =>
 
 describe('platform alerts', () => {
   it('is a valid PrometheusRule with a severity and a runbook for every alert', () => {
-    const rule = platformAlerts('monitoring');
+    const rule = platformAlerts(
+      'monitoring',
+      'https://github.com/acme/platform-infra/blob/main/docs/monitoring.md',
+    );
     validateObject(rule);
     for (const r of rule.spec.groups?.[0].rules ?? []) {
       expect(r.labels?.severity).toMatch(/^(warning|critical)$/);
-      expect(r.annotations?.runbook_url).toMatch(/^docs\/monitoring\.md#[a-z]+$/);
+      expect(r.annotations?.runbook_url).toMatch(
+        /^https:\/\/github\.com\/acme\/platform-infra\/blob\/main\/docs\/monitoring\.md#[a-z]+$/,
+      );
     }
   });
 

@@ -18,6 +18,14 @@ export interface KarpenterControllerPolicyProps {
 export const KARPENTER_VERSION = '1.14.1';
 
 /**
+ * The Karpenter versions an environment may run: those whose published policy is
+ * {@link karpenterControllerPolicy}'s (each checked against its upstream digest). An upgrade adds
+ * the new version here first, so test can run it while prod stays on the one before; a version
+ * leaves once no environment runs it.
+ */
+export const KARPENTER_POLICY_VERSIONS: readonly string[] = [KARPENTER_VERSION];
+
+/**
  * Karpenter's controller policy as the project publishes it for {@link KARPENTER_VERSION}
  * (getting-started CloudFormation template, the KarpenterController*Policy documents), as one
  * typed document: instance, launch template and instance profile writes are scoped to resources

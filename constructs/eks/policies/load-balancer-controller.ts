@@ -11,6 +11,15 @@ export const LOAD_BALANCER_CONTROLLER_VERSION = 'v2.17.1';
 export const LOAD_BALANCER_CONTROLLER_CHART_VERSION = '1.17.1';
 
 /**
+ * The controller's chart versions an environment may run: those whose published policy is
+ * {@link loadBalancerControllerPolicy}'s. An upgrade adds the new version here first, so test can
+ * run it while prod stays on the one before.
+ */
+export const LOAD_BALANCER_CONTROLLER_POLICY_VERSIONS: readonly string[] = [
+  LOAD_BALANCER_CONTROLLER_CHART_VERSION,
+];
+
+/**
  * The AWS Load Balancer Controller's IAM policy exactly as the project publishes it for
  * {@link LOAD_BALANCER_CONTROLLER_VERSION} (kubernetes-sigs/aws-load-balancer-controller,
  * docs/install/iam_policy.json), statement for statement, with Sids added. Writes are
