@@ -22,7 +22,7 @@ function synth(environment: EnvironmentConfig) {
   const objects = manifestReleases(json).flatMap((r) => r.objects);
   const object = (kind: string, name: string) =>
     objects.find((o) => o.kind === kind && o.metadata.name === name) as Loose;
-  return { stacks, json, releases, values, objects, object, environment };
+  return { stacks, read, json, releases, values, objects, object, environment };
 }
 
 const prod = synth(prodEnv());
@@ -249,8 +249,7 @@ describe('EksK8sStack: controllers', () => {
   });
 
   it('installs each controller where eks-infra binds its role: the same namespace and service account', () => {
-    const { read } = synthEnvironment(prodEnv());
-    const bound = resourcesOf(read('eks-infra'), 'aws_eks_pod_identity_association').map(
+    const bound = resourcesOf(prod.read('eks-infra'), 'aws_eks_pod_identity_association').map(
       ([, a]) => `${a.namespace}/${a.service_account}`,
     );
     const installed = [
