@@ -9,7 +9,15 @@ import { prodEnv, testEnv } from './helpers/environments';
 import { copyApp, ROOT, tempDir, TSX } from './helpers/paths';
 import { readStackJson, type SynthJson } from './helpers/synth';
 
-const COMPONENTS = ['tfstate', 'network', 'eks-infra', 'rds', 'eks-k8s'];
+const COMPONENTS = [
+  'tfstate',
+  'network',
+  'eks-infra',
+  'rds',
+  'eks-k8s',
+  'service-backend',
+  'service-frontend',
+];
 
 describe('the whole app', () => {
   const outdir = join(tempDir('platform-synth'), 'out');
@@ -130,6 +138,8 @@ describe('main.ts as a process', () => {
       'test-eks-k8s',
       'test-network',
       'test-rds',
+      'test-service-backend',
+      'test-service-frontend',
       'test-tfstate',
     ]);
   });
@@ -197,7 +207,7 @@ describe('main.ts as a process', () => {
       encoding: 'utf8',
     });
     expect(viaApp.status, viaApp.stderr).toBe(0);
-    expect(viaApp.stdout).toContain(`Synthesized 10 stacks into ${app}/stacks: test-tfstate,`);
+    expect(viaApp.stdout).toContain(`Synthesized 14 stacks into ${app}/stacks: test-tfstate,`);
     const files = (dir: string): string[] =>
       readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())

@@ -129,10 +129,30 @@ export const prod: EnvironmentConfig = {
     backend: {
       namespace: 'backend',
       quota: { requestsCpu: '16', requestsMemory: '16Gi', limitsMemory: '32Gi', pods: 100 },
+      // Set by the delivery pipeline; placeholder until the first image is pushed.
+      image: 'sha-0000000',
+      replicas: { min: 2, max: 20 },
+      autoscaling: {
+        memoryPercent: 80,
+        scaleUpPodsPerMinute: 4,
+        scaleDownStabilizationSeconds: 300,
+      },
+      // The frontend proxies /api to the backend inside the cluster: the backend is internal.
+      alerts: { errorRatioPercent: 2, p99LatencyMs: 500 },
     },
     frontend: {
       namespace: 'frontend',
       quota: { requestsCpu: '8', requestsMemory: '8Gi', limitsMemory: '16Gi', pods: 100 },
+      // Set by the delivery pipeline; placeholder until the first image is pushed.
+      image: 'sha-0000000',
+      replicas: { min: 2, max: 20 },
+      autoscaling: {
+        memoryPercent: 80,
+        scaleUpPodsPerMinute: 4,
+        scaleDownStabilizationSeconds: 300,
+      },
+      route: { host: 'shop', path: '/', healthCheckPath: '/readyz' },
+      alerts: { errorRatioPercent: 2, p99LatencyMs: 500 },
     },
   },
   policy: { acceptedTradeoffs: [] },

@@ -9,6 +9,7 @@ import { INSTANCE_FAMILIES, instanceFamily } from '../constructs/eks/system-node
 import { subnetPlanProblems } from '../constructs/network/subnet-plan';
 import semver from 'semver';
 import { type EnvironmentConfig as Env, environmentName } from './schema';
+import { SERVICES } from './services';
 
 /** Records `<problem>. Fix: <fix>` at a path relative to what the rule checks (`rds.multiAz`, `[1].name`). */
 export type Report = (path: string, value: unknown, message: string) => void;
@@ -122,6 +123,29 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
         report('k8s.monitoring.grafanaAdminSecret', secret, message);
     },
   ),
+  replicasWithinRange: rule(['services'], ({ services }, report) =>
+    Object.entries(services).forEach(([name, { replicas }]) => {
+      const message = `is above replicas.max (${replicas.max}). Fix: make min <= max`;
+      if (replicas.min > replicas.max)
+        report(`services.${name}.replicas.min`, replicas.min, message);
+    }),
+  ),
+  // Every service of the apps runs in every environment, in the namespace eks-k8s makes for it.
+  servicesKnownAndConfigured: rule(['services'], ({ services }, report) => {
+    const known = Object.keys(SERVICES);
+    Object.keys(services)
+      .filter((name) => !known.includes(name))
+      .forEach((name) => {
+        const message = `names no service of environments/services.ts (${known.join(', ')}). Fix: add the service's contract there first, or remove it`;
+        report(`services.${name}`, name, message);
+      });
+    known
+      .filter((name) => !(name in services))
+      .forEach((name) => {
+        const message = `is not configured, so eks-k8s creates no namespace for it and its stack has nowhere to run. Fix: add services.${name} with its namespace, quota and image`;
+        report(`services.${name}`, undefined, message);
+      });
+  }),
   ownNamespaces: rule(['services'], ({ services }, report) => {
     const owners = new Map<string, string>();
     Object.entries(services).forEach(([name, { namespace }]) => {

@@ -484,7 +484,19 @@ const k8sSchema = z.strictObject({
   }),
 });
 
-/** What eks-k8s prepares for one service: its namespace and that namespace's quota. */
+/** An image tag other than `latest`, or a digest: what runs is always a reviewed, fixed image. */
+const imageReference = text(
+  /^(?!latest$)([A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|sha256:[a-f0-9]{64})$/,
+  'must be an image tag other than `latest`, or a digest sha256:<64 hex>. Fix: use the tag the pipeline pushed, e.g. sha-0123abc (a moving tag would deploy an image nobody reviewed)',
+);
+const urlPath = (fix: string) =>
+  text(/^\/[A-Za-z0-9/_.-]*$/, `must be an absolute URL path starting with /${FIX}${fix}`);
+
+/**
+ * What eks-k8s prepares for one service (its namespace and quota) and how the service's stack
+ * runs it (`<env>-service-<name>`, docs/services.md). The service's own contract (port, probes,
+ * resources, metrics) is `environments/services.ts`, the same in every environment.
+ */
 const serviceSchema = z.strictObject({
   /** The service's namespace: restricted Pod Security, default-deny network policies. */
   namespace: text(
@@ -501,6 +513,59 @@ const serviceSchema = z.strictObject({
     limitsMemory: quantity('use e.g. 16Gi'),
     pods: whole(1, 1000, 'pods', 'use e.g. 50'),
   }),
+  /** The image in the service's ECR repository: a tag or a digest, never `latest`. */
+  image: imageReference,
+  /** The HorizontalPodAutoscaler's bounds; prod runs 2 at least. */
+  replicas: z.strictObject({
+    min: whole(1, 100, '', 'use 2'),
+    max: whole(1, 100, '', 'use a few times min'),
+  }),
+  /** The HPA's behaviour; its CPU target is the service's contract's (it sizes the pods). */
+  autoscaling: z.strictObject({
+    /** Average memory, percent of the request. */
+    memoryPercent: whole(10, 100, 'percent', 'use 80'),
+    /** Pods added per minute at most. */
+    scaleUpPodsPerMinute: whole(1, 100, 'pods', 'use 4'),
+    /** Seconds a lower recommendation must hold before pods are removed. */
+    scaleDownStabilizationSeconds: whole(0, 3600, 'seconds', 'use 300'),
+  }),
+  /**
+   * Exposure through the shared ALB: `<host>.<dns.domain>` at `path`. Leave it out for a
+   * service reached inside the cluster only.
+   * @default - internal only
+   */
+  route: z
+    .strictObject({
+      host: text(
+        DNS_LABEL,
+        'must be a DNS-1123 label, the name under dns.domain. Fix: use e.g. shop',
+      ),
+      path: urlPath('use / for the frontend, /api for the backend'),
+      /** The ALB's health check of each pod. */
+      healthCheckPath: urlPath('use the readiness path, e.g. /readyz'),
+    })
+    .optional(),
+  /** Thresholds of the service's alerts. */
+  alerts: z.strictObject({
+    /** Percent of requests answered 5xx over 10 minutes. */
+    errorRatioPercent: num(
+      (p) => p > 0 && p <= 100,
+      'must be a percentage above 0, up to 100. Fix: use e.g. 2',
+    ),
+    /** p99 latency over 10 minutes, in ms. */
+    p99LatencyMs: whole(1, 60_000, 'milliseconds', 'use e.g. 500'),
+  }),
+  /**
+   * A second Deployment that receives `weight` percent of the requests. Removing the entry
+   * removes the canary and sends everything back to `image`: it promotes nothing.
+   * @default - no canary
+   */
+  canary: z
+    .strictObject({
+      image: imageReference,
+      weight: whole(0, 100, 'percent', 'use 10 to start'),
+    })
+    .optional(),
 });
 
 /** Distinct zone names, at least `min` of them. */
@@ -643,6 +708,14 @@ export const prodSchema = environmentSchema.extend({
       ),
     }),
   }),
+  services: z.record(
+    text(DNS_LABEL, 'must be a DNS-1123 label. Fix: use e.g. backend'),
+    serviceSchema.extend({
+      replicas: serviceSchema.shape.replicas.extend({
+        min: whole(2, 100, '', 'set it to 2', ' in prod: one pod is an outage when its node goes'),
+      }),
+    }),
+  ),
   policy: z.strictObject({
     acceptedTradeoffs: z.array(
       z.never(

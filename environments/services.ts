@@ -19,6 +19,8 @@ const metric = z
   .string()
   .regex(/^[a-z_][a-z0-9_]*$/, `must be a Prometheus metric name${FIX}use snake_case`);
 
+const PORT = `must be a port from 1024 to 65535: the container runs as non-root and cannot bind below 1024${FIX}use 8080`;
+
 const serviceSchema = z.strictObject({
   /** The ECR repository the pipeline pushes the image to; the tag is chosen per deploy. */
   repository: z
@@ -27,7 +29,7 @@ const serviceSchema = z.strictObject({
   /** The Dockerfile that builds the image, from the repository root (the build context). */
   dockerfile: z.string().regex(/^apps\/[a-z0-9-]+\/Dockerfile$/),
   /** The port the container listens on (its `PORT`). */
-  port: z.number().int().min(1024).max(65535),
+  port: z.number().int(PORT).min(1024, PORT).max(65535, PORT),
   /** Liveness (the process) and readiness (it can serve: its database answers, it is not draining). */
   probes: z.strictObject({ liveness: path, readiness: path }),
   /** Where Prometheus scrapes, and the request metrics dashboards and alerts read. */
@@ -45,6 +47,42 @@ const serviceSchema = z.strictObject({
     /** Which benchmark run sizes a pod: the service's costliest path (docs/performance.json). */
     sizedBy: z.enum(['read', 'write', 'page']),
   }),
+  /**
+   * The services this one calls, each with the variable that carries its URL: the service stack
+   * sets it and opens the network path, and nothing else.
+   * @default - none
+   */
+  calls: z
+    .array(
+      z.strictObject({
+        service: z.enum(['backend', 'frontend']),
+        urlVariable: z
+          .string()
+          .regex(/^[A-Z][A-Z0-9_]*$/, `must be an environment variable name${FIX}use e.g. API_URL`),
+      }),
+    )
+    .default([]),
+  /**
+   * The PostgreSQL role and schema the service owns, in the rds stack's database: its stack
+   * creates them (docs/database-access.md) and opens the path to the database.
+   * @default - the service uses no database
+   */
+  database: z
+    .strictObject({
+      role: z
+        .string()
+        .regex(
+          /^[a-z][a-z0-9_]{0,62}$/,
+          `must be a lowercase PostgreSQL identifier${FIX}use the service name`,
+        ),
+      schema: z
+        .string()
+        .regex(
+          /^[a-z][a-z0-9_]{0,62}$/,
+          `must be a lowercase PostgreSQL identifier${FIX}use e.g. cart`,
+        ),
+    })
+    .optional(),
 });
 
 export type ServiceConfig = z.infer<typeof serviceSchema> & {
@@ -63,12 +101,22 @@ export function requestsPerPodAtTarget(
   );
 }
 
-function define(name: 'backend' | 'frontend', input: z.input<typeof serviceSchema>): ServiceConfig {
+/** Validates one service's contract and derives its sizing; throws the usual lines when it is wrong. */
+export function defineService(
+  name: 'backend' | 'frontend',
+  input: z.input<typeof serviceSchema>,
+): ServiceConfig {
   const parsed = serviceSchema.safeParse(input);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map(
-      (i) => `  - services.${name}.${i.path.join('.')} ${i.message}`,
-    );
+    // The usual line: `<path> <problem>, got <value>. Fix: <fix>`.
+    const lines = parsed.error.issues.map((i) => {
+      const value = i.path.reduce<unknown>(
+        (v, k) => (v as Record<PropertyKey, unknown>)?.[k],
+        input,
+      );
+      const [problem, fix = 'see environments/services.ts'] = i.message.split(FIX);
+      return `  - services.${name}.${i.path.join('.')} ${problem}, got ${JSON.stringify(value)}. Fix: ${fix}`;
+    });
     throw new Error(`Invalid service configuration:\n${lines.join('\n')}`);
   }
   const service = parsed.data;
@@ -98,7 +146,7 @@ const metrics = {
 };
 
 export const SERVICES = {
-  backend: define('backend', {
+  backend: defineService('backend', {
     repository: 'platform/backend',
     dockerfile: 'apps/backend/Dockerfile',
     port: 8080,
@@ -108,8 +156,9 @@ export const SERVICES = {
     terminationGracePeriodSeconds: 30,
     // Writes cost about twice what reads do: pods are sized by them.
     autoscaling: { targetCpuUtilizationPercent: 70, sizedBy: 'write' },
+    database: { role: 'backend', schema: 'cart' },
   }),
-  frontend: define('frontend', {
+  frontend: defineService('frontend', {
     repository: 'platform/frontend',
     dockerfile: 'apps/frontend/Dockerfile',
     port: 8080,
@@ -119,5 +168,6 @@ export const SERVICES = {
     terminationGracePeriodSeconds: 30,
     // The page is a few kilobytes from memory; passing /api on is most of the work.
     autoscaling: { targetCpuUtilizationPercent: 70, sizedBy: 'read' },
+    calls: [{ service: 'backend', urlVariable: 'API_URL' }],
   }),
 } as const;

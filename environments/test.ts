@@ -136,10 +136,30 @@ export const test: EnvironmentConfig = {
     backend: {
       namespace: 'backend',
       quota: { requestsCpu: '4', requestsMemory: '4Gi', limitsMemory: '8Gi', pods: 30 },
+      // Set by the delivery pipeline; placeholder until the first image is pushed.
+      image: 'sha-0000000',
+      replicas: { min: 2, max: 6 },
+      autoscaling: {
+        memoryPercent: 80,
+        scaleUpPodsPerMinute: 4,
+        scaleDownStabilizationSeconds: 300,
+      },
+      // The frontend proxies /api to the backend inside the cluster: the backend is internal.
+      alerts: { errorRatioPercent: 5, p99LatencyMs: 1000 },
     },
     frontend: {
       namespace: 'frontend',
       quota: { requestsCpu: '2', requestsMemory: '2Gi', limitsMemory: '4Gi', pods: 30 },
+      // Set by the delivery pipeline; placeholder until the first image is pushed.
+      image: 'sha-0000000',
+      replicas: { min: 2, max: 6 },
+      autoscaling: {
+        memoryPercent: 80,
+        scaleUpPodsPerMinute: 4,
+        scaleDownStabilizationSeconds: 300,
+      },
+      route: { host: 'shop', path: '/', healthCheckPath: '/readyz' },
+      alerts: { errorRatioPercent: 5, p99LatencyMs: 1000 },
     },
   },
   // Named cost trade-offs, each relaxing one policy rule (docs/security.md).

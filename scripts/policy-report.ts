@@ -10,7 +10,7 @@ import { App } from 'cdktf';
 import { environments, validateEnvironments } from '../environments';
 import { type Finding, formatFinding, type PolicyRule } from '../constructs/policy/engine';
 import { checkStack } from '../constructs/policy/policy-aspect';
-import { buildEnvironment, policyContext } from '../stacks/platform';
+import { allStacks, buildEnvironment, policyContext } from '../stacks/platform';
 
 export interface PolicyReport {
   readonly rules: readonly PolicyRule[];
@@ -27,7 +27,7 @@ export function policyReport(): PolicyReport {
     const findings: Record<string, Finding[]> = {};
     for (const environment of environments) {
       const stacks = buildEnvironment(app, environment);
-      findings[environment.name] = Object.values(stacks).flatMap((stack) =>
+      findings[environment.name] = allStacks(stacks).flatMap((stack) =>
         checkStack(stack, policyContext(environment)),
       );
     }

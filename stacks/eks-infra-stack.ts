@@ -27,6 +27,7 @@ import {
 import { SERVICE_ACCOUNTS } from '../constructs/eks/service-accounts';
 import { SystemNodeGroup } from '../constructs/eks/system-node-group';
 import { ApiClients } from '../constructs/eks/api-clients';
+import type { ClusterAccess } from '../constructs/kubernetes/cluster-providers';
 import type { PlatformNetwork } from '../constructs/network/platform-network';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 
@@ -63,6 +64,8 @@ export class EksInfraStack extends PlatformStack {
   /** The platform's alert topic: Alertmanager and the platform's CloudWatch alarms publish here. */
   public readonly alertTopicArn: string;
   public readonly cluster: PlatformCluster;
+  /** What a stack working in the cluster configures its providers with (clusterProviders). */
+  public readonly clusterAccess: ClusterAccess;
 
   constructor(scope: Construct, id: string, props: EksInfraStackProps) {
     super(scope, id, props);
@@ -191,6 +194,12 @@ export class EksInfraStack extends PlatformStack {
       alertmanager: alertmanager.roleArn,
     };
     this.hostedZoneId = zone.zoneId;
+    this.clusterAccess = {
+      endpoint: this.clusterEndpoint,
+      certificateAuthorityData: this.clusterCertificateAuthorityData,
+      clusterName: this.clusterName,
+      region: env.region,
+    };
     this.alertTopicArn = alerts.topicArn;
     this.karpenterNodeRoleName = karpenter.nodeRole.roleName;
     this.karpenterInterruptionQueueName = karpenter.queueName;

@@ -14,10 +14,8 @@
  * Custom resources go in through the in-repository chart, released after the chart that owns
  * their CRDs, so the first deploy on a fresh cluster plans and applies (docs/eks-k8s.md).
  */
-import { HelmProvider } from '@cdktf/provider-helm/lib/provider';
 import { Annotations } from '@cdktf/provider-kubernetes/lib/annotations';
-import { KubernetesProvider } from '@cdktf/provider-kubernetes/lib/provider';
-import { Fn, TerraformOutput } from 'cdktf';
+import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { SiteCertificate } from '../constructs/ingress/site-certificate';
 import { WebAcl } from '../constructs/ingress/web-acl';
@@ -36,6 +34,7 @@ import {
   secretStoreName,
   syncedSecret,
 } from '../constructs/kubernetes/external-secrets';
+import { clusterProviders } from '../constructs/kubernetes/cluster-providers';
 import {
   ChartRelease,
   type ChartReleaseProps,
@@ -126,18 +125,7 @@ export class EksK8sStack extends PlatformStack {
     const infra = props.eksInfra;
     const prod = isProduction(env.name);
 
-    // A token from `aws eks get-token` at every plan and apply, never one frozen into state.
-    const cluster = {
-      host: infra.clusterEndpoint,
-      clusterCaCertificate: Fn.base64decode(infra.clusterCertificateAuthorityData),
-      exec: {
-        apiVersion: 'client.authentication.k8s.io/v1beta1',
-        command: 'aws',
-        args: ['eks', 'get-token', '--cluster-name', infra.clusterName, '--region', env.region],
-      },
-    };
-    new KubernetesProvider(this, 'kubernetes', { ...cluster, exec: [cluster.exec] });
-    new HelmProvider(this, 'helm', { kubernetes: cluster });
+    clusterProviders(this, infra.clusterAccess);
 
     const certificate = new SiteCertificate(this, 'certificate', {
       domain: env.dns.domain,

@@ -13,9 +13,12 @@ import {
   validateEnvironments,
 } from '../environments';
 import { EksInfraStack } from './eks-infra-stack';
+import type { PlatformStack } from './platform-stack';
 import { EksK8sStack } from './eks-k8s-stack';
 import { NetworkStack } from './network-stack';
 import { RdsStack } from './rds-stack';
+import { type ServiceName, ServiceStack } from './service-stack';
+import { SERVICES } from '../environments/services';
 import { TfstateStack } from './tfstate-stack';
 
 /** The stacks of one environment, for tests and for the stacks that come next. */
@@ -25,6 +28,8 @@ export interface EnvironmentStacks {
   readonly eksInfra: EksInfraStack;
   readonly eksK8s: EksK8sStack;
   readonly rds: RdsStack;
+  /** One stack per service, `<env>-service-<name>`. */
+  readonly services: Readonly<Record<string, ServiceStack>>;
 }
 
 export interface BuildEnvironmentOptions {
@@ -74,12 +79,31 @@ export function buildEnvironment(
     eksInfra,
     tfstate,
   });
-  const stacks = { tfstate, network, eksInfra, eksK8s, rds };
+  const services = Object.fromEntries(
+    (Object.keys(SERVICES) as ServiceName[]).map((service) => [
+      service,
+      new ServiceStack(scope, `service-${service}`, {
+        environment,
+        service,
+        network: network.network,
+        eksInfra,
+        eksK8s,
+        ...(SERVICES[service].database ? { rds } : {}),
+      }),
+    ]),
+  );
+  const stacks = { tfstate, network, eksInfra, eksK8s, rds, services };
   const aspect = new PolicyAspect(policyContext(environment));
-  for (const stack of Object.values(stacks)) {
+  for (const stack of allStacks(stacks)) {
     Aspects.of(stack).add(aspect);
   }
   return stacks;
+}
+
+/** Every stack of an environment, the service stacks included. */
+export function allStacks(stacks: EnvironmentStacks): PlatformStack[] {
+  const { services, ...platform } = stacks;
+  return [...Object.values(platform), ...Object.values(services)];
 }
 
 export interface SynthesizePlatformOptions {
@@ -129,7 +153,7 @@ export function synthesizePlatform(
   // Check every stack before writing any, so a violation leaves no partial output.
   const findings = built.flatMap(({ environment, stacks }) => {
     const context = policyContext(environment);
-    return Object.values(stacks).flatMap((stack) =>
+    return allStacks(stacks).flatMap((stack) =>
       checkStack(stack, context).filter((f) => !f.suppressedBecause),
     );
   });
@@ -137,9 +161,7 @@ export function synthesizePlatform(
     throw new PolicyViolationError(findings);
   }
   // The constructs' own validations (cdktf's provider checks among them).
-  built.forEach(({ stacks }) =>
-    Object.values(stacks).forEach((stack) => stack.runAllValidations()),
-  );
+  built.forEach(({ stacks }) => allStacks(stacks).forEach((stack) => stack.runAllValidations()));
   app.synth();
   return app;
 }

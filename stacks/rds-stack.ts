@@ -25,6 +25,8 @@ export class RdsStack extends PlatformStack {
   public readonly port: number;
   public readonly databaseName: string;
   public readonly masterSecretArn: string;
+  /** For IAM database authentication: `arn:aws:rds-db:<region>:<account>:dbuser:<resourceId>/<user>`. */
+  public readonly resourceId: string;
   public readonly securityGroupId: string;
   public readonly database: PostgresDatabase;
 
@@ -60,6 +62,7 @@ export class RdsStack extends PlatformStack {
     this.port = this.database.port;
     this.databaseName = this.database.databaseName;
     this.masterSecretArn = this.database.masterSecretArn;
+    this.resourceId = this.database.resourceId;
     this.securityGroupId = this.database.securityGroupId;
 
     new TerraformOutput(this, 'endpoint', { value: this.endpoint });

@@ -60,7 +60,15 @@ describe('adding an environment', () => {
       // THEN every stack of staging is synthesized, with its own state key
       expect(result.status, result.stderr).toBe(0);
       expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(
-        ['eks-infra', 'eks-k8s', 'network', 'rds', 'tfstate'].map((c) => `staging-${c}`),
+        [
+          'eks-infra',
+          'eks-k8s',
+          'network',
+          'rds',
+          'service-backend',
+          'service-frontend',
+          'tfstate',
+        ].map((c) => `staging-${c}`),
       );
       expect(readStackJson(outdir, 'staging-network').terraform?.backend).toMatchObject({
         s3: { key: 'staging/network.tfstate', bucket: staging.state.bucketName },

@@ -269,6 +269,14 @@ const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
     prodEnv(),
   ],
   ownNamespaces: [testEnv({ services: { frontend: { namespace: 'backend' } } }), prodEnv()],
+  replicasWithinRange: [
+    testEnv({ services: { backend: { replicas: { min: 5, max: 3 } } } }),
+    prodEnv(),
+  ],
+  servicesKnownAndConfigured: [
+    testEnv({ services: { worker: testEnv().services.backend } } as never),
+    prodEnv(),
+  ],
   chartsPromotedInOrder: [testEnv(), prodEnv({ k8s: { charts: { metricsServer: '9.0.0' } } })],
 };
 
@@ -397,6 +405,10 @@ const PROD_BOUNDS: Readonly<Record<string, [patch: object, message: string, test
   'k8s.monitoring.prometheusReplicas': [
     { k8s: { monitoring: { prometheusReplicas: 1 } } },
     'must be a whole number from 2 to 3 in prod: one replica loses metrics while it restarts',
+  ],
+  services: [
+    { services: { backend: { replicas: { min: 1, max: 4 } } } },
+    'must be a whole number from 2 to 100 in prod: one pod is an outage when its node goes',
   ],
   'policy.acceptedTradeoffs': [
     { policy: { acceptedTradeoffs: ['nat-per-az'] } },
@@ -551,5 +563,63 @@ describe('the in-cluster platform (k8s, dns, services)', () => {
     expect(errorFor(pool({ disruptionBudget: '150%' }))).toContain(
       'nodePools.general.disruptionBudget must be a node count or a percentage such as 10%',
     );
+  });
+});
+
+describe('the services: what their stacks deploy', () => {
+  it('throws when the image is latest or missing', () => {
+    expect(errorFor(testEnv({ services: { backend: { image: 'latest' } } }))).toContain(
+      'environments.test.services.backend.image must be an image tag other than `latest`, or a digest sha256:<64 hex>, got "latest". Fix: use the tag the pipeline pushed',
+    );
+    const { image: _image, ...withoutImage } = testEnv().services.frontend;
+    const missing = { ...testEnv(), services: { ...testEnv().services, frontend: withoutImage } };
+    expect(errorFor(missing)).toContain('environments.test.services.frontend.image is missing');
+  });
+
+  it('throws when min replicas are above max', () => {
+    expect(
+      errorFor(testEnv({ services: { backend: { replicas: { min: 5, max: 3 } } } })),
+    ).toContain(
+      'environments.test.services.backend.replicas.min is above replicas.max (3), got 5. Fix: make min <= max',
+    );
+  });
+
+  it('throws when a prod service runs fewer than 2 replicas, which test may', () => {
+    const one = { services: { frontend: { replicas: { min: 1, max: 4 } } } };
+    expect(errorFor(testEnv(), prodEnv(one))).toContain(
+      'environments.prod.services.frontend.replicas.min must be a whole number from 2 to 100 in prod: one pod is an outage when its node goes, got 1',
+    );
+    expect(() => validateEnvironments([testEnv(one), prodEnv()])).not.toThrow();
+  });
+
+  it('throws when a canary weight is outside 0-100', () => {
+    const canary = (weight: number) =>
+      testEnv({ services: { frontend: { canary: { image: 'sha-1111111', weight } } } });
+    expect(errorFor(canary(101))).toContain(
+      'environments.test.services.frontend.canary.weight must be a whole number of percent up to 100, got 101',
+    );
+    expect(() => validateEnvironments([canary(10), prodEnv()])).not.toThrow();
+  });
+
+  it('throws when a health-check path does not start with /', () => {
+    expect(
+      errorFor(
+        testEnv({
+          services: { frontend: { route: { host: 'shop', path: '/', healthCheckPath: 'readyz' } } },
+        }),
+      ),
+    ).toContain(
+      'environments.test.services.frontend.route.healthCheckPath must be an absolute URL path starting with /, got "readyz"',
+    );
+  });
+
+  it('throws when a service has no namespace from eks-k8s, or names no service of the apps', () => {
+    const { frontend: _dropped, ...onlyBackend } = testEnv().services;
+    expect(errorFor({ ...testEnv(), services: onlyBackend })).toContain(
+      'environments.test.services.frontend is not configured, so eks-k8s creates no namespace for it and its stack has nowhere to run, got nothing. Fix: add services.frontend',
+    );
+    expect(
+      errorFor(testEnv({ services: { worker: testEnv().services.backend } } as never)),
+    ).toContain('environments.test.services.worker names no service of environments/services.ts');
   });
 });

@@ -9,7 +9,7 @@ import { createFrontend } from '../../apps/frontend/src/app';
 import { readSettings as frontendSettings } from '../../apps/frontend/src/settings';
 import type { Service } from '../../apps/shared/http-service';
 import measured from '../../docs/performance.json';
-import { requestsPerPodAtTarget, SERVICES } from '../../environments/services';
+import { defineService, requestsPerPodAtTarget, SERVICES } from '../../environments/services';
 import { createAppDatabase } from '../../scripts/lib/postgres';
 import { ROOT } from '../helpers/paths';
 import { appPool, call, listen, quietLogger } from '../helpers/services';
@@ -117,5 +117,16 @@ describe('requestsPerPodAtTarget', () => {
   it('is the per-core rate times the CPU request times the target', () => {
     expect(requestsPerPodAtTarget(4000, 250, 70)).toBe(700);
     expect(requestsPerPodAtTarget(1000, 100, 50)).toBe(50);
+  });
+});
+
+describe('a service contract', () => {
+  it('throws when the port is outside 1024-65535, with the usual line', () => {
+    const { requestsPerPodAtTarget: _derived, ...contract } = SERVICES.backend;
+    for (const port of [80, 70000]) {
+      expect(() => defineService('backend', { ...contract, port })).toThrow(
+        `services.backend.port must be a port from 1024 to 65535: the container runs as non-root and cannot bind below 1024, got ${port}. Fix: use 8080`,
+      );
+    }
   });
 });

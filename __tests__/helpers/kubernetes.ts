@@ -9,6 +9,15 @@ import { NodePool } from '@kubernetes-models/karpenter/karpenter.sh/v1/NodePool'
 import { ClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import { ExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule';
+import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/ServiceMonitor';
+import { Deployment } from 'kubernetes-models/apps/v1/Deployment';
+import { Job } from 'kubernetes-models/batch/v1/Job';
+import { ConfigMap } from 'kubernetes-models/v1/ConfigMap';
+import { HorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1/PodDisruptionBudget';
+import { Service } from 'kubernetes-models/v1/Service';
+import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount';
 import { LimitRange } from 'kubernetes-models/v1/LimitRange';
 import { Namespace } from 'kubernetes-models/v1/Namespace';
 import { ResourceQuota } from 'kubernetes-models/v1/ResourceQuota';
@@ -39,6 +48,15 @@ const model =
 /** Every kind the stacks create, by `apiVersion/kind`, with its schema check. */
 export const SCHEMAS: Readonly<Record<string, Validator>> = {
   'v1/Namespace': model(Namespace),
+  'v1/ServiceAccount': model(ServiceAccount),
+  'v1/ConfigMap': model(ConfigMap),
+  'batch/v1/Job': model(Job),
+  'v1/Service': model(Service),
+  'apps/v1/Deployment': model(Deployment),
+  'autoscaling/v2/HorizontalPodAutoscaler': model(HorizontalPodAutoscaler),
+  'policy/v1/PodDisruptionBudget': model(PodDisruptionBudget),
+  'networking.k8s.io/v1/Ingress': model(Ingress),
+  'monitoring.coreos.com/v1/ServiceMonitor': model(ServiceMonitor),
   'v1/LimitRange': model(LimitRange),
   'v1/ResourceQuota': model(ResourceQuota),
   'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),

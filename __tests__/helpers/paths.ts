@@ -10,12 +10,13 @@ export function tempDir(prefix: string): string {
 }
 
 /**
- * A copy of the app (main.ts, stacks, constructs, environments) in a temporary directory, with
+ * A copy of the app (main.ts, stacks, constructs, environments, docs) in a temporary directory, with
  * the project's node_modules linked in, to run after editing its sources. The caller removes it.
  */
 export function copyApp(prefix: string): string {
   const copy = tempDir(prefix);
-  for (const entry of ['main.ts', 'stacks', 'constructs', 'environments']) {
+  // docs/performance.json: the services' sizing reads the measured benchmark.
+  for (const entry of ['main.ts', 'stacks', 'constructs', 'environments', 'docs']) {
     cpSync(join(ROOT, entry), join(copy, entry), { recursive: true });
   }
   symlinkSync(join(ROOT, 'node_modules'), join(copy, 'node_modules'));

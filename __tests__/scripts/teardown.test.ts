@@ -160,6 +160,10 @@ const CLUSTER_STEPS = (env: EnvironmentConfig) => [
 ];
 /** The stacks test has had from the start, for runs whose step numbers the test spells out. */
 const BASE_STACKS = ['test-tfstate', 'test-network', 'test-eks-infra', 'test-rds'];
+
+/** The synthesized service stacks, which go first, in name order. */
+const serviceStacks = (stacks: readonly string[]) =>
+  stacks.filter((s) => /-service-/.test(s)).sort();
 const destroy = (stack: string) =>
   `cdktf destroy ${stack} --auto-approve --ignore-missing-stack-dependencies`;
 
@@ -247,6 +251,7 @@ describe('npm run teardown (fake cdktf, kubectl and aws first on PATH)', () => {
     expect(status).toBe(0);
     const stacks = synthesized.get('test') ?? [];
     expect(calls(fake)).toEqual([
+      ...serviceStacks(stacks).map(destroy),
       ...CLUSTER_STEPS(test),
       ...['test-eks-k8s', 'test-rds', 'test-eks-infra', 'test-network']
         .filter((s) => stacks.includes(s))
@@ -258,7 +263,7 @@ describe('npm run teardown (fake cdktf, kubectl and aws first on PATH)', () => {
       /note: platform-test has deletion protection, .*aws rds modify-db-instance --db-instance-identifier platform-test --no-deletion-protection --apply-immediately --region eu-west-1$/m,
     );
     expect(out).toMatch(
-      /Summary: teardown of test\n.*\n {2}1 {2}connect to cluster platform-test +done/,
+      /Summary: teardown of test\n.*\n {2}1 {2}destroy test-service-backend +done.*\n {2}2 {2}destroy test-service-frontend +done.*\n {2}3 {2}connect to cluster platform-test +done/,
     );
     expect(out).toMatch(/destroy test-network +done \(\d+ s\)/);
     expect(out).toMatch(/keep test-tfstate +kept: /);
@@ -523,6 +528,7 @@ describe('npm run teardown (fake cdktf, kubectl and aws first on PATH)', () => {
     expect(status).toBe(0);
     const stacks = synthesized.get('prod') ?? [];
     expect(calls(fake)).toEqual([
+      ...serviceStacks(stacks).map(destroy),
       ...CLUSTER_STEPS(prod),
       ...['prod-eks-k8s', 'prod-rds', 'prod-eks-infra', 'prod-network']
         .filter((s) => stacks.includes(s))
@@ -605,6 +611,7 @@ describe('npx tsx scripts/teardown.ts (the real script, as a process)', () => {
     expect(result.status).toBe(0);
     const stacks = synthesized.get('test') ?? [];
     expect(calls(fake)).toEqual([
+      ...serviceStacks(stacks).map(destroy),
       ...CLUSTER_STEPS(test),
       ...['test-eks-k8s', 'test-rds', 'test-eks-infra', 'test-network']
         .filter((s) => stacks.includes(s))

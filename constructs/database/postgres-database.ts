@@ -94,6 +94,8 @@ export class PostgresDatabase extends Construct {
   public readonly port: number;
   public readonly databaseName: string;
   public readonly masterSecretArn: string;
+  /** The instance's resource id (`db-…`): IAM database authentication names users under it. */
+  public readonly resourceId: string;
   public readonly securityGroupId: string;
   public readonly dataKey: EncryptionKey;
 
@@ -232,5 +234,6 @@ export class PostgresDatabase extends Construct {
     this.port = this.instance.port;
     this.databaseName = props.databaseName;
     this.masterSecretArn = Token.asString(this.instance.masterUserSecret.get(0).secretArn);
+    this.resourceId = this.instance.resourceId;
   }
 }

@@ -11,15 +11,21 @@ import {
   waitFor,
 } from '../../helpers/image';
 import { ROOT } from '../../helpers/paths';
+import { type FakePodIdentity, startFakePodIdentity } from './fake-pod-identity';
 
 let image: BuiltImage;
+let agent: FakePodIdentity | undefined;
 const pg = inject('postgres');
 
 beforeAll(() => {
   image = buildImage(join(ROOT, 'apps/backend/Dockerfile'));
 }, 120_000);
 
-afterEach(stopStarted);
+afterEach(async () => {
+  await stopStarted();
+  await agent?.close();
+  agent = undefined;
+});
 
 afterAll(() => {
   image?.remove();
@@ -27,7 +33,11 @@ afterAll(() => {
 
 describe('the backend image (its Dockerfile carried out without Docker)', () => {
   it('builds on digest-pinned bases, runs distroless as non-root, with runtime dependencies only', () => {
-    expectHardened(image, ['pg', 'pino', 'prom-client', 'zod'], ['@types/pg', 'cdktf']);
+    expectHardened(
+      image,
+      ['pg', 'pino', 'prom-client', 'zod', '@aws-sdk/rds-signer'],
+      ['@types/pg', 'cdktf'],
+    );
     expect(image.skipped).toEqual([
       expect.stringMatching(/^ADD --checksum=sha256:[0-9a-f]{64} .*global-bundle\.pem/),
     ]);
@@ -37,6 +47,8 @@ describe('the backend image (its Dockerfile carried out without Docker)', () => 
       'node_modules',
       'package.json',
     ]);
+    // The database-access Job runs this from the same image (constructs/service/database-access.ts).
+    expect(listFiles(image, 'dist/backend/src')).toContain('dist/backend/src/grant-role.js');
   });
 
   it('runs under its entrypoint: verifies the database certificate, migrates, serves, drains on SIGTERM', async () => {
@@ -76,5 +88,29 @@ describe('the backend image (its Dockerfile carried out without Docker)', () => 
     expect(line.level).toBe('fatal');
     expect(line.msg).toMatch(/^invalid settings; the backend did not start:\n {2}- DATABASE_HOST/);
     expect(line.msg).toContain('DATABASE_SSLMODE');
+  });
+
+  it('with DATABASE_AUTH=iam, gets credentials from EKS Pod Identity and logs in with a signed token', async () => {
+    const app = await createAppDatabase(pg, 'image_iam');
+    agent = await startFakePodIdentity();
+    const { DATABASE_PASSWORD: _, ...env } = backendDatabaseEnv(pg, app);
+    const running = await start(image, {
+      ...env,
+      ...agent.env,
+      DATABASE_AUTH: 'iam',
+      AWS_REGION: 'eu-west-1',
+    });
+    // The token cannot be known beforehand, so no role here has it as its password: the server
+    // refusing it shows the token reached it (db.test.ts shows a known token logging in).
+    expect(await running.exited).toBe(1);
+    const line = JSON.parse(running.output().trim()) as { level: string; msg: string };
+    expect(line).toEqual({
+      level: 'fatal',
+      service: 'backend',
+      msg: `password authentication failed for user "${app.user}"`,
+    });
+    expect(agent.requests).toEqual([
+      { path: '/v1/credentials', authorization: 'eks-pod-identity-token-of-the-backend' },
+    ]);
   });
 });

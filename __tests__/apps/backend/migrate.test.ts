@@ -8,6 +8,12 @@ import { tempDir } from '../../helpers/paths';
 import { appPool } from '../../helpers/services';
 
 const pg = inject('postgres');
+const superuser = {
+  host: pg.host,
+  port: pg.port,
+  user: pg.superuser.user,
+  password: pg.superuser.password,
+};
 
 describe('migrate', () => {
   it('migrates once when replicas start together, under the advisory lock', async () => {
@@ -22,6 +28,26 @@ describe('migrate', () => {
       expect(await migrate(replicas[1])).toEqual([]);
     } finally {
       await Promise.all(replicas.map((pool) => pool.end()));
+    }
+  });
+
+  it("is not cut short by the role's default statement timeout, which bounds request sessions", async () => {
+    const app = await createAppDatabase(pg, 'slowmigration');
+    const admin = new Client({ ...superuser, database: 'postgres' });
+    await admin.connect();
+    await admin.query(`ALTER ROLE ${app.user} SET statement_timeout = '100ms'`);
+    await admin.end();
+    const dir = tempDir('slow-migration');
+    copyFileSync(join(MIGRATIONS_DIR, '001_carts.sql'), join(dir, '001_carts.sql'));
+    writeFileSync(join(dir, '002_slow.sql'), 'SELECT pg_sleep(0.3);');
+    const pool = appPool(pg, app);
+    try {
+      // A request session of the role is cut at 100 ms; the migration is not.
+      await expect(pool.query('SELECT pg_sleep(0.3)')).rejects.toThrow(/statement timeout/);
+      expect(await migrate(pool, { dir })).toEqual(['001', '002']);
+    } finally {
+      await pool.end();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 

@@ -2,7 +2,7 @@ import { App } from 'cdktf';
 import { describe, expect, it } from 'vitest';
 import { evaluate, formatFinding, type Json, stackView } from '../../../constructs/policy/engine';
 import type { EnvironmentConfig } from '../../../environments';
-import { buildEnvironment, policyContext } from '../../../stacks/platform';
+import { allStacks, buildEnvironment, policyContext } from '../../../stacks/platform';
 import { prodEnv, testEnv } from '../../helpers/environments';
 import { tempDir } from '../../helpers/paths';
 
@@ -13,7 +13,7 @@ const documents: Record<string, Json> = {};
 const configs: Record<string, EnvironmentConfig> = { test: testEnv(), prod: prodEnv() };
 const app = new App({ outdir: tempDir('policy-rules') });
 for (const environment of Object.values(configs)) {
-  for (const stack of Object.values(buildEnvironment(app, environment))) {
+  for (const stack of allStacks(buildEnvironment(app, environment))) {
     documents[stack.node.id] = stack.toTerraform() as Json;
   }
 }

@@ -45,6 +45,9 @@ export async function migrate(pool: Pool, options: MigrateOptions = {}): Promise
   const client = new Client({ ...settings, password: pool.options.password });
   await client.connect();
   try {
+    // The role's default statement timeout (docs/database-access.md) is for request sessions:
+    // a migration takes as long as it takes, and the wait for the lock has its own bound below.
+    await client.query('SET statement_timeout = 0');
     const { rows } = await client.query<{ schema: string | null }>(
       'SELECT current_schema() AS schema',
     );

@@ -1,0 +1,213 @@
+/**
+ * service-<name>: one service of the apps, deployed. Owns its ECR repository, its Pod Identity
+ * role (when it needs AWS), and its objects in the cluster (constructs/service/workload.ts),
+ * released through the in-repository chart as eks-k8s does. One class for every service: a
+ * third service is an entry in environments/services.ts and in each environment's `services`.
+ *
+ * Reads (cross-stack references): the cluster and the Pod Identity binding from eks-infra; the
+ * namespace, IngressClass and secret stores from eks-k8s; the subnets' CIDRs from network; and,
+ * for a service with a database, the endpoint and resource id from rds.
+ * Read by nothing: bumping one service's image changes this stack alone.
+ */
+import { TerraformOutput } from 'cdktf';
+import type { Construct } from 'constructs';
+import { backendRoleSql } from '../constructs/database/backend-role';
+import { POSTGRES_PORT } from '../constructs/database/postgres-database';
+import { PodIdentityRole } from '../constructs/eks/pod-identity-role';
+import { policyDocument } from '../constructs/iam/policy-document';
+import { clusterProviders } from '../constructs/kubernetes/cluster-providers';
+import { ManifestChart, ManifestRelease } from '../constructs/kubernetes/helm-release';
+import type { PlatformNetwork } from '../constructs/network/platform-network';
+import { databaseAccessObjects } from '../constructs/service/database-access';
+import { ImageRepository } from '../constructs/service/image-repository';
+import { podLabels, serviceObjects } from '../constructs/service/workload';
+import { isProduction } from '../environments';
+import { SERVICES } from '../environments/services';
+import type { EksInfraStack } from './eks-infra-stack';
+import type { EksK8sStack } from './eks-k8s-stack';
+import { PLATFORM_NAMESPACES } from './eks-k8s-stack';
+import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import type { RdsStack } from './rds-stack';
+
+export type ServiceName = keyof typeof SERVICES;
+
+/** The backend's connection pool size (DATABASE_POOL_MAX, apps/backend/src/settings.ts default). */
+export const DATABASE_POOL_MAX = 10;
+
+export interface ServiceStackProps extends PlatformStackProps {
+  readonly service: ServiceName;
+  readonly network: PlatformNetwork;
+  readonly eksInfra: EksInfraStack;
+  readonly eksK8s: EksK8sStack;
+  /** For a service whose contract names a database. */
+  readonly rds?: RdsStack;
+}
+
+/** `repository:tag`, or `repository@sha256:…` for a digest. */
+export const imageReference = (repositoryUrl: string, image: string): string =>
+  image.startsWith('sha256:') ? `${repositoryUrl}@${image}` : `${repositoryUrl}:${image}`;
+
+export class ServiceStack extends PlatformStack {
+  public readonly repositoryUrl: string;
+  public readonly workload: ManifestRelease;
+  /** The release that creates the service's database role, before the workload (docs/database-access.md). */
+  public readonly databaseAccess?: ManifestRelease;
+
+  constructor(scope: Construct, id: string, props: ServiceStackProps) {
+    super(scope, id, props);
+    const env = this.environment;
+    const name = props.service;
+    const contract = SERVICES[name];
+    const config = env.services[name];
+    const namespace = props.eksK8s.serviceNamespaces[name];
+    clusterProviders(this, props.eksInfra.clusterAccess);
+
+    // prod keeps its images through anything; a test environment's go with it at teardown.
+    const prod = isProduction(env.name);
+    const repository = new ImageRepository(this, 'image-repository', {
+      repositoryName: contract.repository,
+      accountId: env.accountId,
+      preventDestroy: prod,
+      forceDelete: !prod,
+    });
+    this.repositoryUrl = repository.repositoryUrl;
+
+    const environment: Record<string, string> = { AWS_REGION: env.region };
+    const called: { namespace: string; podLabels: Record<string, string>; port: number }[] = [];
+    const outside: { cidr: string; port: number }[] = [];
+    for (const call of contract.calls) {
+      const calledNamespace = env.services[call.service].namespace;
+      environment[call.urlVariable] = `http://${call.service}.${calledNamespace}.svc.cluster.local`;
+      called.push({
+        namespace: calledNamespace,
+        podLabels: { 'app.kubernetes.io/name': call.service },
+        port: SERVICES[call.service].port,
+      });
+    }
+    // Who calls this one: the namespaces of the services whose contract names it.
+    const callers = (Object.keys(SERVICES) as ServiceName[])
+      .filter((other) => SERVICES[other].calls.some((c) => c.service === name))
+      .map((other) => ({ namespace: env.services[other].namespace, podLabels: podLabels(other) }));
+
+    if (contract.database) {
+      if (!props.rds)
+        throw new Error(`${this.node.path}: ${name} needs a database: pass the rds stack`);
+      const rds = props.rds;
+      Object.assign(environment, {
+        DATABASE_HOST: rds.endpoint,
+        // The instance's port is fixed (POSTGRES_PORT): a literal, not a number token, in the values.
+        DATABASE_PORT: String(POSTGRES_PORT),
+        DATABASE_NAME: rds.databaseName,
+        DATABASE_USER: contract.database.role,
+        DATABASE_SCHEMA: contract.database.schema,
+        DATABASE_AUTH: 'iam',
+        // The image holds RDS's CA bundle and names it (DATABASE_CA_FILE, apps/backend/Dockerfile).
+        DATABASE_SSLMODE: 'verify-full',
+      });
+      outside.push(
+        ...props.network.databaseSubnets.cidrs.map((cidr) => ({ cidr, port: POSTGRES_PORT })),
+      );
+      // IAM database authentication: this user of this instance, nothing else.
+      new PodIdentityRole(this, 'pod-identity', {
+        clusterName: props.eksInfra.clusterName,
+        clusterArn: props.eksInfra.cluster.clusterArn,
+        accountId: env.accountId,
+        roleName: `${env.eks.clusterName}-${name}`,
+        serviceAccount: { namespace, name },
+        policy: policyDocument({
+          Sid: 'ConnectAsItsOwnDatabaseUser',
+          Effect: 'Allow',
+          Action: 'rds-db:connect',
+          Resource: `arn:aws:rds-db:${env.region}:${env.accountId}:dbuser:${rds.resourceId}/${contract.database.role}`,
+        }),
+      });
+    }
+
+    const chart = new ManifestChart(this, 'manifest-chart');
+    if (contract.database && props.rds) {
+      // The role, its schema and grants, applied by a Job as the master user in a namespace of
+      // its own, before the pods that log in as the role start.
+      const adminNamespace = `${namespace}-db-admin`;
+      const surge =
+        Math.ceil(config.replicas.max * 0.25) + (config.canary ? config.replicas.min : 0);
+      this.databaseAccess = new ManifestRelease(this, 'database-access', {
+        name: `${name}-database-access`,
+        namespace: adminNamespace,
+        chart,
+        objects: databaseAccessObjects({
+          service: name,
+          namespace: adminNamespace,
+          image: imageReference(repository.repositoryUrl, config.image),
+          masterSecretArn: props.rds.masterSecretArn,
+          region: env.region,
+          database: { host: props.rds.endpoint, port: POSTGRES_PORT, name: env.rds.databaseName },
+          databaseCidrs: props.network.databaseSubnets.cidrs,
+          revision: config.image,
+          sql: backendRoleSql({
+            database: env.rds.databaseName,
+            role: contract.database.role,
+            schema: contract.database.schema,
+            // Every pod at once, during a rollout too: its pool, its probe and its migration
+            // connection each (apps/backend/src/db.ts).
+            connectionLimit: (config.replicas.max + surge) * (DATABASE_POOL_MAX + 2),
+          }),
+        }),
+      });
+    }
+
+    this.workload = new ManifestRelease(this, 'workload', {
+      name,
+      namespace,
+      chart,
+      ...(this.databaseAccess ? { dependsOn: [this.databaseAccess.release] } : {}),
+      objects: serviceObjects({
+        name,
+        namespace,
+        image: imageReference(repository.repositoryUrl, config.image),
+        port: contract.port,
+        probes: contract.probes,
+        resources: contract.resources,
+        terminationGracePeriodSeconds: contract.terminationGracePeriodSeconds,
+        replicas: config.replicas,
+        autoscaling: {
+          ...config.autoscaling,
+          cpuPercent: contract.autoscaling.targetCpuUtilizationPercent,
+        },
+        env: { ...environment, PORT: String(contract.port) },
+        metrics: contract.metrics,
+        alerts: config.alerts,
+        ingressFrom: callers,
+        egress: { services: called, cidrs: outside },
+        ...(config.route
+          ? {
+              route: {
+                className: props.eksK8s.ingressClassName,
+                host: `${config.route.host}.${env.dns.domain}`,
+                path: config.route.path,
+                healthCheckPath: config.route.healthCheckPath,
+                loadBalancerCidrs: props.network.publicSubnets.cidrs,
+              },
+            }
+          : {}),
+        ...(config.canary
+          ? {
+              canary: {
+                image: imageReference(repository.repositoryUrl, config.canary.image),
+                weight: config.canary.weight,
+              },
+            }
+          : {}),
+        monitoringNamespace: PLATFORM_NAMESPACES.monitoring,
+        podIdentity: Boolean(contract.database),
+      }),
+    });
+
+    new TerraformOutput(this, 'repository_url', { value: this.repositoryUrl });
+    new TerraformOutput(this, 'image', { value: imageReference(this.repositoryUrl, config.image) });
+    if (config.route) {
+      new TerraformOutput(this, 'url', {
+        value: `https://${config.route.host}.${env.dns.domain}${config.route.path}`,
+      });
+    }
+  }
+}
