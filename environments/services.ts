@@ -1,7 +1,7 @@
 /**
  * The reference services (apps/) as the platform runs them, the same in every environment: each
  * one's image, container contract (port, probe paths, metrics) and the figures its autoscaling
- * starts from. The service stacks (issue #14) are to read it; the apps' tests hold the apps to it
+ * starts from. The service stacks (stacks/service-stack.ts) deploy from it; the apps' tests hold the apps to it
  * (__tests__/environments/services.test.ts). What differs per environment (replicas, the image
  * tag) belongs in the environment files.
  *

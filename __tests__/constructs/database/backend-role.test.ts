@@ -9,6 +9,7 @@
  * needs a server without `rds_iam`; the other files must see none of that. It costs ~1.5 s.
  */
 import { spawn } from 'node:child_process';
+import { grantRole } from '../../../apps/backend/src/grant-role';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
@@ -266,6 +267,31 @@ describe('on an RDS-like server, as the master user (CREATEDB CREATEROLE, not a 
       const second = await runScript(backendRoleSql(props));
       expect(second.code).toBe(0);
       expect(second.notices).toEqual([
+        'running as platform_admin in database app',
+        'role backend unchanged',
+        'settings unchanged',
+        'memberships unchanged',
+        'schema cart unchanged',
+        'schema public unchanged',
+        'other databases unchanged',
+        'role backend can log in to app, owns schema cart, and is a member of rds_iam and of no other role',
+      ]);
+      expect(await snapshot()).toEqual(firstRun);
+    });
+
+    it("gives the same result through the Job's runner (grant-role, node and pg) as through psql", async () => {
+      const notices = await grantRole(
+        {
+          DATABASE_HOST: server.host,
+          DATABASE_PORT: server.port,
+          DATABASE_NAME: 'app',
+          DATABASE_USER: MASTER.user,
+          DATABASE_PASSWORD: MASTER.password,
+          DATABASE_SSLMODE: 'disable',
+        },
+        backendRoleSql(props),
+      );
+      expect(notices.map((n) => n.replace(/^backend-role: /, ''))).toEqual([
         'running as platform_admin in database app',
         'role backend unchanged',
         'settings unchanged',
