@@ -130,6 +130,14 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
         report(`services.${name}.replicas.min`, replicas.min, message);
     }),
   ),
+  // The weight is the ALB's: a service it does not route to would run a canary nobody reaches.
+  canaryNeedsRoute: rule(['services'], ({ services }, report) =>
+    Object.entries(services).forEach(([name, { canary, route }]) => {
+      const message =
+        'needs a route: the ALB splits the traffic by weight, and no request of an internal service passes through it. Fix: remove the canary, or give the service a route';
+      if (canary && !route) report(`services.${name}.canary`, canary, message);
+    }),
+  ),
   // Every service of the apps runs in every environment, in the namespace eks-k8s makes for it.
   servicesKnownAndConfigured: rule(['services'], ({ services }, report) => {
     const known = Object.keys(SERVICES);

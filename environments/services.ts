@@ -39,7 +39,10 @@ const serviceSchema = z.strictObject({
     cpuMillicores: z.number().int().min(50).max(8000),
     memoryMiB: z.number().int().min(64).max(32768),
   }),
-  /** Seconds Kubernetes waits after SIGTERM: longer than the app's drain and shutdown timeout. */
+  /**
+   * Seconds Kubernetes gives a stopping pod: the preStop pause (PRE_STOP_SECONDS, before SIGTERM)
+   * plus the app's shutdown limit (SHUTDOWN_TIMEOUT_SECONDS), and some to spare.
+   */
   terminationGracePeriodSeconds: z.number().int().min(10).max(300),
   autoscaling: z.strictObject({
     /** The HPA's target: average CPU utilization of the pods, percent of their request. */
@@ -153,7 +156,7 @@ export const SERVICES = {
     probes,
     metrics,
     resources: { cpuMillicores: 250, memoryMiB: 256 },
-    terminationGracePeriodSeconds: 30,
+    terminationGracePeriodSeconds: 45,
     // Writes cost about twice what reads do: pods are sized by them.
     autoscaling: { targetCpuUtilizationPercent: 70, sizedBy: 'write' },
     database: { role: 'backend', schema: 'cart' },
@@ -165,7 +168,7 @@ export const SERVICES = {
     probes,
     metrics,
     resources: { cpuMillicores: 100, memoryMiB: 128 },
-    terminationGracePeriodSeconds: 30,
+    terminationGracePeriodSeconds: 45,
     // The page is a few kilobytes from memory; passing /api on is most of the work.
     autoscaling: { targetCpuUtilizationPercent: 70, sizedBy: 'read' },
     calls: [{ service: 'backend', urlVariable: 'API_URL' }],

@@ -9,6 +9,7 @@
  * for a service with a database, the endpoint and resource id from rds.
  * Read by nothing: bumping one service's image changes this stack alone.
  */
+import { DataAwsEcrImage } from '@cdktf/provider-aws/lib/data-aws-ecr-image';
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
 import { backendRoleSql } from '../constructs/database/backend-role';
@@ -20,12 +21,12 @@ import { ManifestChart, ManifestRelease } from '../constructs/kubernetes/helm-re
 import type { PlatformNetwork } from '../constructs/network/platform-network';
 import { databaseAccessObjects } from '../constructs/service/database-access';
 import { ImageRepository } from '../constructs/service/image-repository';
-import { podLabels, serviceObjects } from '../constructs/service/workload';
+import { serviceObjects } from '../constructs/service/workload';
 import { isProduction } from '../environments';
 import { SERVICES } from '../environments/services';
 import type { EksInfraStack } from './eks-infra-stack';
 import type { EksK8sStack } from './eks-k8s-stack';
-import { PLATFORM_NAMESPACES } from './eks-k8s-stack';
+import { PLATFORM_NAMESPACES, repositoryUrl } from './eks-k8s-stack';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
 import type { RdsStack } from './rds-stack';
 
@@ -61,6 +62,9 @@ export class ServiceStack extends PlatformStack {
     const config = env.services[name];
     const namespace = props.eksK8s.serviceNamespaces[name];
     clusterProviders(this, props.eksInfra.clusterAccess);
+    // Its namespace, IngressClass, CRDs and controllers are eks-k8s's: deploy after it, destroy
+    // before it (the names are plain strings, so no reference would order them).
+    this.addDependency(props.eksK8s);
 
     // prod keeps its images through anything; a test environment's go with it at teardown.
     const prod = isProduction(env.name);
@@ -87,8 +91,13 @@ export class ServiceStack extends PlatformStack {
     // Who calls this one: the namespaces of the services whose contract names it.
     const callers = (Object.keys(SERVICES) as ServiceName[])
       .filter((other) => SERVICES[other].calls.some((c) => c.service === name))
-      .map((other) => ({ namespace: env.services[other].namespace, podLabels: podLabels(other) }));
+      // Every pod of the caller, its canary's too.
+      .map((other) => ({
+        namespace: env.services[other].namespace,
+        podLabels: { 'app.kubernetes.io/name': other },
+      }));
 
+    let identity: PodIdentityRole | undefined;
     if (contract.database) {
       if (!props.rds)
         throw new Error(`${this.node.path}: ${name} needs a database: pass the rds stack`);
@@ -108,7 +117,7 @@ export class ServiceStack extends PlatformStack {
         ...props.network.databaseSubnets.cidrs.map((cidr) => ({ cidr, port: POSTGRES_PORT })),
       );
       // IAM database authentication: this user of this instance, nothing else.
-      new PodIdentityRole(this, 'pod-identity', {
+      identity = new PodIdentityRole(this, 'pod-identity', {
         clusterName: props.eksInfra.clusterName,
         clusterArn: props.eksInfra.cluster.clusterArn,
         accountId: env.accountId,
@@ -124,6 +133,13 @@ export class ServiceStack extends PlatformStack {
     }
 
     const chart = new ManifestChart(this, 'manifest-chart');
+    // A missing image fails here, in seconds, rather than as a rollout that times out.
+    const image = new DataAwsEcrImage(this, 'configured-image', {
+      repositoryName: repository.repositoryName,
+      ...(config.image.startsWith('sha256:')
+        ? { imageDigest: config.image }
+        : { imageTag: config.image }),
+    });
     if (contract.database && props.rds) {
       // The role, its schema and grants, applied by a Job as the master user in a namespace of
       // its own, before the pods that log in as the role start.
@@ -132,7 +148,8 @@ export class ServiceStack extends PlatformStack {
         Math.ceil(config.replicas.max * 0.25) + (config.canary ? config.replicas.min : 0);
       this.databaseAccess = new ManifestRelease(this, 'database-access', {
         name: `${name}-database-access`,
-        namespace: adminNamespace,
+        // The release's record: the namespace it creates does not exist before it.
+        namespace: 'kube-system',
         chart,
         objects: databaseAccessObjects({
           service: name,
@@ -159,7 +176,12 @@ export class ServiceStack extends PlatformStack {
       name,
       namespace,
       chart,
-      ...(this.databaseAccess ? { dependsOn: [this.databaseAccess.release] } : {}),
+      // Pods start with their credentials and their database role in place, from an image that exists.
+      dependsOn: [
+        image,
+        ...(this.databaseAccess ? [this.databaseAccess.release] : []),
+        ...(identity?.ready ?? []),
+      ],
       objects: serviceObjects({
         name,
         namespace,
@@ -198,7 +220,8 @@ export class ServiceStack extends PlatformStack {
             }
           : {}),
         monitoringNamespace: PLATFORM_NAMESPACES.monitoring,
-        podIdentity: Boolean(contract.database),
+        podIdentity: Boolean(identity),
+        runbookUrl: repositoryUrl(env.tags.repository, 'docs/monitoring.md'),
       }),
     });
 

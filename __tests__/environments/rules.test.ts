@@ -269,6 +269,10 @@ const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
     prodEnv(),
   ],
   ownNamespaces: [testEnv({ services: { frontend: { namespace: 'backend' } } }), prodEnv()],
+  canaryNeedsRoute: [
+    testEnv({ services: { backend: { canary: { image: 'sha-1111111', weight: 10 } } } }),
+    prodEnv(),
+  ],
   replicasWithinRange: [
     testEnv({ services: { backend: { replicas: { min: 5, max: 3 } } } }),
     prodEnv(),
@@ -621,5 +625,15 @@ describe('the services: what their stacks deploy', () => {
     expect(
       errorFor(testEnv({ services: { worker: testEnv().services.backend } } as never)),
     ).toContain('environments.test.services.worker names no service of environments/services.ts');
+  });
+
+  it('throws when an internal service declares a canary: nothing would route to it', () => {
+    expect(
+      errorFor(
+        testEnv({ services: { backend: { canary: { image: 'sha-1111111', weight: 10 } } } }),
+      ),
+    ).toContain(
+      'environments.test.services.backend.canary needs a route: the ALB splits the traffic by weight, and no request of an internal service passes through it',
+    );
   });
 });

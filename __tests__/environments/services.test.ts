@@ -9,6 +9,7 @@ import { createFrontend } from '../../apps/frontend/src/app';
 import { readSettings as frontendSettings } from '../../apps/frontend/src/settings';
 import type { Service } from '../../apps/shared/http-service';
 import measured from '../../docs/performance.json';
+import { PRE_STOP_SECONDS } from '../../constructs/service/workload';
 import { defineService, requestsPerPodAtTarget, SERVICES } from '../../environments/services';
 import { createAppDatabase } from '../../scripts/lib/postgres';
 import { ROOT } from '../helpers/paths';
@@ -86,7 +87,10 @@ describe.each(['backend', 'frontend'] as const)(
 
     it('finishes its shutdown within the grace period Kubernetes gives it', () => {
       const settings = defaults[name]();
-      expect(settings.SHUTDOWN_TIMEOUT_SECONDS).toBeLessThan(config.terminationGracePeriodSeconds);
+      // The grace period runs from the start of the preStop pause, before SIGTERM.
+      expect(PRE_STOP_SECONDS + settings.SHUTDOWN_TIMEOUT_SECONDS).toBeLessThan(
+        config.terminationGracePeriodSeconds,
+      );
       expect(settings.SHUTDOWN_DRAIN_SECONDS).toBeLessThan(settings.SHUTDOWN_TIMEOUT_SECONDS);
     });
 

@@ -86,13 +86,21 @@ describe('ServiceStack', () => {
       'kubernetes.io/metadata.name': 'frontend',
     });
     const egress = backend.find((o) => o.metadata.name === 'backend-egress')!.spec.egress;
-    // PostgreSQL in each database subnet, nothing else.
-    expect(egress).toEqual(
-      prod.stacks.network.network.databaseSubnets.cidrs.map((cidr) => ({
+    // PostgreSQL in each database subnet, and Pod Identity's agent for its credentials.
+    expect(egress).toEqual([
+      ...prod.stacks.network.network.databaseSubnets.cidrs.map((cidr) => ({
         to: [{ ipBlock: { cidr } }],
         ports: [{ protocol: 'TCP', port: 5432 }],
       })),
-    );
+      { to: [{ ipBlock: { cidr: '169.254.170.23/32' } }], ports: [{ protocol: 'TCP', port: 80 }] },
+    ]);
+    // The frontend has no AWS identity: no path to the agent.
+    const frontendEgress = frontend.find((o) => o.metadata.name === 'frontend-egress')!.spec.egress;
+    expect(JSON.stringify(frontendEgress)).not.toContain('169.254.170.23');
+    // Any pod of the frontend may call, its canary's too (no track in the selector).
+    expect(from.spec.ingress[0].from[0].podSelector.matchLabels).toEqual({
+      'app.kubernetes.io/name': 'frontend',
+    });
   });
 
   it('logs the backend in to PostgreSQL with IAM authentication, as its own user only', () => {
@@ -133,9 +141,15 @@ describe('ServiceStack', () => {
     const releases: Record<string, Record<string, unknown>> = Object.fromEntries(
       resourcesOf(json, 'helm_release').map(([id, r]) => [String(r.name), { id, ...r }]),
     );
+    // After the role exists, the image was found, and the pods' credentials are in place.
     expect(releases.backend.depends_on).toEqual([
+      'data.aws_ecr_image.configured-image',
       `helm_release.${String(releases['backend-database-access'].id)}`,
+      expect.stringMatching(/^aws_iam_role_policy\.pod-identity_policy_/),
+      expect.stringMatching(/^aws_eks_pod_identity_association\.pod-identity_association_/),
     ]);
+    // The release's record lives where a namespace already is; it creates its own.
+    expect(releases['backend-database-access'].namespace).toBe('kube-system');
     const access = manifestReleases(json).find(
       (r) => r.release.name === 'backend-database-access',
     )!;
@@ -188,5 +202,23 @@ describe('ServiceStack', () => {
     expect(files(outdirs[1]).sort()).toEqual(files(outdirs[0]).sort());
     expect(changed).toEqual(['/stacks/test-service-backend/cdk.tf.json']);
     for (const dir of outdirs) rmSync(dirname(dir), { recursive: true, force: true });
+  });
+
+  it('is deployed after eks-k8s and destroyed before it, whose namespace, class and CRDs it uses', () => {
+    for (const name of ['frontend', 'backend'] as const) {
+      const deps = prod.services[name].dependencies.map((d) => d.node.id);
+      expect(deps).toContain('prod-eks-k8s');
+    }
+  });
+
+  it('checks that the configured image exists in its repository before anything rolls', () => {
+    const json = prod.read('service-frontend');
+    const [, lookup] = Object.entries(json.data?.aws_ecr_image ?? {})[0];
+    expect(lookup).toMatchObject({
+      repository_name: expect.stringMatching(
+        /aws_ecr_repository\.image-repository_[0-9A-F]+\.name/,
+      ),
+      image_tag: 'sha-0000000',
+    });
   });
 });

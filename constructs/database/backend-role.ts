@@ -1,6 +1,7 @@
 /**
  * The backend's own PostgreSQL role, schema and grants, as one idempotent SQL script that a
- * Kubernetes Job runs with psql as the RDS master user on every deploy (docs/database-access.md).
+ * Kubernetes Job applies as the RDS master user whenever it or the backend's image changes, with
+ * the backend image's runner (apps/backend/src/grant-role.ts; docs/database-access.md).
  *
  * The role logs in with IAM database authentication only: it has no password and is a member of
  * `rds_iam`, so RDS refuses a password for it and accepts only a token signed by the backend's
@@ -8,8 +9,8 @@
  * see the master credentials; the Job's namespace does.
  *
  * The script is the contract: the tests run exactly the text `backendRoleSql` returns, through
- * psql with `BACKEND_ROLE_PSQL_ARGS`, as an RDS-like master user that is not a superuser
- * (__tests__/constructs/database/backend-role.test.ts).
+ * psql with `BACKEND_ROLE_PSQL_ARGS` and through the Job's runner, as an RDS-like master user that
+ * is not a superuser (__tests__/constructs/database/backend-role.test.ts).
  */
 
 /** What the backend gets on the database server. */

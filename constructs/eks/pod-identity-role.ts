@@ -2,6 +2,7 @@ import { EksPodIdentityAssociation } from '@cdktf/provider-aws/lib/eks-pod-ident
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy';
 import { IamRolePolicyAttachment } from '@cdktf/provider-aws/lib/iam-role-policy-attachment';
+import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
 import { policyDocument, type PolicyDocument, toJson } from '../iam/policy-document';
 
@@ -66,6 +67,11 @@ export class PodIdentityRole extends Construct {
   public readonly trustPolicy: PolicyDocument;
   /** The pod identity association: depend on it to start a controller with credentials. */
   public readonly association: EksPodIdentityAssociation;
+  /**
+   * Everything a pod needs before it starts: the association and the role's permissions (its
+   * inline policy, its managed policies).
+   */
+  public readonly ready: ITerraformDependable[] = [];
 
   constructor(scope: Construct, id: string, props: PodIdentityRoleProps) {
     super(scope, id);
@@ -80,14 +86,18 @@ export class PodIdentityRole extends Construct {
       assumeRolePolicy: toJson(this.trustPolicy),
     });
     if (props.policy) {
-      new IamRolePolicy(this, 'policy', {
-        name: props.roleName,
-        role: role.id,
-        policy: toJson(props.policy),
-      });
+      this.ready.push(
+        new IamRolePolicy(this, 'policy', {
+          name: props.roleName,
+          role: role.id,
+          policy: toJson(props.policy),
+        }),
+      );
     }
     (props.managedPolicyArns ?? []).forEach((policyArn, i) => {
-      new IamRolePolicyAttachment(this, `managed-policy-${i}`, { role: role.name, policyArn });
+      this.ready.push(
+        new IamRolePolicyAttachment(this, `managed-policy-${i}`, { role: role.name, policyArn }),
+      );
     });
     this.association = new EksPodIdentityAssociation(this, 'association', {
       clusterName: props.clusterName,
@@ -95,6 +105,7 @@ export class PodIdentityRole extends Construct {
       serviceAccount: props.serviceAccount.name,
       roleArn: role.arn,
     });
+    this.ready.push(this.association);
     this.roleArn = role.arn;
     this.roleName = role.name;
   }

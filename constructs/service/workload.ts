@@ -96,9 +96,21 @@ export interface ServiceWorkloadProps {
    * @default false
    */
   readonly podIdentity?: boolean;
+  /** Where docs/monitoring.md is read: the alerts' runbook links. @default - no links */
+  readonly runbookUrl?: string;
 }
 
 const PORT_NAME = 'http';
+
+/**
+ * Seconds a terminating pod keeps serving before SIGTERM: Kubernetes removes it from the Service
+ * at once, but the ALB deregisters it a few seconds later. The grace period covers this pause,
+ * then the app's drain and shutdown (a test holds the contract to it).
+ */
+export const PRE_STOP_SECONDS = 10;
+
+/** Where EKS Pod Identity's agent answers on every node (host network, link-local). */
+export const POD_IDENTITY_AGENT = { cidr: '169.254.170.23/32', port: 80 } as const;
 
 /** The labels of a service's pods; the canary's differ in `track` only. */
 export function podLabels(name: string, track: 'stable' | 'canary' = 'stable') {
@@ -115,9 +127,6 @@ function deployment(props: ServiceWorkloadProps, track: 'stable' | 'canary'): ID
     failureThreshold,
     timeoutSeconds: 2,
   });
-  // Kubernetes removes a terminating pod from the Service at once, but the ALB stops sending
-  // to it only after deregistration: the pod keeps serving for this long before SIGTERM.
-  const preStopSeconds = Math.min(15, Math.floor(props.terminationGracePeriodSeconds / 3));
   return {
     apiVersion: 'apps/v1',
     kind: 'Deployment',
@@ -173,7 +182,7 @@ function deployment(props: ServiceWorkloadProps, track: 'stable' | 'canary'): ID
               startupProbe: probe(props.probes.liveness, 2, 30),
               livenessProbe: probe(props.probes.liveness, 10, 3),
               readinessProbe: probe(props.probes.readiness, 5, 2),
-              lifecycle: { preStop: { sleep: { seconds: preStopSeconds } } },
+              lifecycle: { preStop: { sleep: { seconds: PRE_STOP_SECONDS } } },
             },
           ],
         },
@@ -300,6 +309,15 @@ function networkPolicies(props: ServiceWorkloadProps): INetworkPolicy[] {
       to: [{ ipBlock: { cidr: c.cidr } }],
       ports: [{ protocol: 'TCP' as const, port: c.port }],
     })),
+    // Pod Identity's credentials come from the node's agent: without this path the SDK finds none.
+    ...(props.podIdentity
+      ? [
+          {
+            to: [{ ipBlock: { cidr: POD_IDENTITY_AGENT.cidr } }],
+            ports: [{ protocol: 'TCP' as const, port: POD_IDENTITY_AGENT.port }],
+          },
+        ]
+      : []),
   ];
   if (to.length > 0) policy('egress', { podSelector: pods, policyTypes: ['Egress'], egress: to });
   return policies;
@@ -308,7 +326,11 @@ function networkPolicies(props: ServiceWorkloadProps): INetworkPolicy[] {
 function monitoring(props: ServiceWorkloadProps): [IServiceMonitor, IPrometheusRule] {
   const job = `${props.namespace}/${props.name}`;
   const { requests, duration } = props.metrics;
-  const selector = `namespace="${props.namespace}", service="${props.name}"`;
+  // Both tracks, each alerting on its own (a failing canary is the signal to abort it); probes
+  // and scrapes are not requests.
+  const selector = `namespace="${props.namespace}", service=~"${props.name}(-canary)?", route!~"/healthz|/readyz|/metrics"`;
+  const runbook = (anchor: string): Record<string, string> =>
+    props.runbookUrl ? { runbook_url: `${props.runbookUrl}#${anchor}` } : {};
   return [
     {
       apiVersion: 'monitoring.coreos.com/v1',
@@ -330,20 +352,22 @@ function monitoring(props: ServiceWorkloadProps): [IServiceMonitor, IPrometheusR
             rules: [
               {
                 alert: 'ServiceErrorRatioHigh',
-                expr: `sum(rate(${requests}{${selector}, status=~"5.."}[5m])) / sum(rate(${requests}{${selector}}[5m])) * 100 > ${props.alerts.errorRatioPercent}`,
+                expr: `sum by (service) (rate(${requests}{${selector}, status=~"5.."}[5m])) / sum by (service) (rate(${requests}{${selector}}[5m])) * 100 > ${props.alerts.errorRatioPercent}`,
                 for: '10m',
                 labels: { severity: 'critical' },
                 annotations: {
-                  summary: `${job}: more than ${props.alerts.errorRatioPercent}% of requests fail with 5xx`,
+                  summary: `${props.namespace}/{{ $labels.service }}: more than ${props.alerts.errorRatioPercent}% of requests fail with 5xx`,
+                  ...runbook('serviceerrorratiohigh'),
                 },
               },
               {
                 alert: 'ServiceLatencyHigh',
-                expr: `histogram_quantile(0.99, sum by (le) (rate(${duration}_bucket{${selector}}[5m]))) * 1000 > ${props.alerts.p99LatencyMs}`,
+                expr: `histogram_quantile(0.99, sum by (service, le) (rate(${duration}_bucket{${selector}}[5m]))) * 1000 > ${props.alerts.p99LatencyMs}`,
                 for: '10m',
                 labels: { severity: 'warning' },
                 annotations: {
-                  summary: `${job}: p99 latency above ${props.alerts.p99LatencyMs} ms`,
+                  summary: `${props.namespace}/{{ $labels.service }}: p99 latency above ${props.alerts.p99LatencyMs} ms`,
+                  ...runbook('servicelatencyhigh'),
                 },
               },
             ],
