@@ -5,19 +5,9 @@ import { TerraformStack } from 'cdktf';
 import { describe, expect, it, vi } from 'vitest';
 import { ConfigValidationError, environments } from '../environments';
 import { synthesizePlatform } from '../stacks/platform';
-import { prodEnv, testEnv } from './helpers/environments';
+import { prodEnv, testEnv, COMPONENTS } from './helpers/environments';
 import { copyApp, ROOT, tempDir, TSX } from './helpers/paths';
 import { readStackJson, type SynthJson } from './helpers/synth';
-
-const COMPONENTS = [
-  'tfstate',
-  'network',
-  'eks-infra',
-  'rds',
-  'eks-k8s',
-  'service-backend',
-  'service-frontend',
-];
 
 describe('the whole app', () => {
   const outdir = join(tempDir('platform-synth'), 'out');

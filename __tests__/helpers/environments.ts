@@ -52,3 +52,14 @@ export function issuesFor(...configs: readonly unknown[]): readonly ConfigIssue[
 export function errorFor(test: unknown, prod: unknown = prodEnv()): string {
   return new ConfigValidationError(issuesFor(test, prod)).message;
 }
+
+/** The components every environment has, each a stack `<env>-<component>`. */
+export const COMPONENTS = [
+  'tfstate',
+  'network',
+  'eks-infra',
+  'rds',
+  'eks-k8s',
+  'service-backend',
+  'service-frontend',
+] as const;

@@ -13,6 +13,7 @@ import {
 import { loadStacks } from '../../scripts/lib/offline-proof/stacks';
 import { findProviderMirror } from '../../scripts/find-provider-mirror';
 import { synthesizeProofFixture } from '../fixtures/offline-proof-app';
+import { COMPONENTS } from '../helpers/environments';
 import { ROOT, tempDir } from '../helpers/paths';
 
 /**
@@ -82,17 +83,7 @@ describe.skipIf(Boolean(missing) && skipRequested)(
       }, 300_000);
 
       it('validates and mock-applies every stack of every environment', () => {
-        const expected = environments.flatMap((e) =>
-          [
-            'tfstate',
-            'network',
-            'eks-infra',
-            'rds',
-            'eks-k8s',
-            'service-backend',
-            'service-frontend',
-          ].map((c) => `${e.name}-${c}`),
-        );
+        const expected = environments.flatMap((e) => COMPONENTS.map((c) => `${e.name}-${c}`));
         expect(run.results.map((r) => r.stack).sort()).toEqual(expected.sort());
         for (const result of run.results.filter((r) => !inCluster(r.stack))) {
           expect(result, run.report).toMatchObject({

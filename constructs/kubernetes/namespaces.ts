@@ -52,6 +52,20 @@ export const CLUSTER_DNS = {
   podLabels: { 'k8s-app': 'kube-dns' },
 } as const;
 
+/** The egress rule to the cluster's DNS, on 53 over UDP and TCP. */
+export const DNS_EGRESS: NonNullable<NonNullable<INetworkPolicy['spec']>['egress']>[number] = {
+  to: [
+    {
+      namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS.namespace } },
+      podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
+    },
+  ],
+  ports: [
+    { protocol: 'UDP', port: 53 },
+    { protocol: 'TCP', port: 53 },
+  ],
+};
+
 /**
  * A service's namespace: Pod Security `restricted` enforced, no traffic in or out but DNS until
  * the service's own policies allow it, and a quota with per-container defaults so a pod without
@@ -76,22 +90,7 @@ export function serviceNamespace(props: ServiceNamespaceProps): KubernetesObject
       spec: {
         podSelector: {},
         policyTypes: ['Egress'],
-        egress: [
-          {
-            to: [
-              {
-                namespaceSelector: {
-                  matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS.namespace },
-                },
-                podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
-              },
-            ],
-            ports: [
-              { protocol: 'UDP', port: 53 },
-              { protocol: 'TCP', port: 53 },
-            ],
-          },
-        ],
+        egress: [DNS_EGRESS],
       },
     } satisfies INetworkPolicy,
     {

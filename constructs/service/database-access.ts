@@ -11,7 +11,7 @@ import type { IJob } from 'kubernetes-models/batch/v1/Job';
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { INetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy';
 import type { KubernetesObject } from '../kubernetes/helm-release';
-import { CLUSTER_DNS, namespace as restrictedNamespace } from '../kubernetes/namespaces';
+import { DNS_EGRESS, namespace as restrictedNamespace } from '../kubernetes/namespaces';
 import { RESTRICTED_CONTAINER } from '../kubernetes/placement';
 
 export interface DatabaseAccessProps {
@@ -141,20 +141,7 @@ export function databaseAccessObjects(props: DatabaseAccessProps): KubernetesObj
       podSelector: {},
       policyTypes: ['Egress'],
       egress: [
-        {
-          to: [
-            {
-              namespaceSelector: {
-                matchLabels: { 'kubernetes.io/metadata.name': CLUSTER_DNS.namespace },
-              },
-              podSelector: { matchLabels: { ...CLUSTER_DNS.podLabels } },
-            },
-          ],
-          ports: [
-            { protocol: 'UDP', port: 53 },
-            { protocol: 'TCP', port: 53 },
-          ],
-        },
+        DNS_EGRESS,
         {
           to: props.databaseCidrs.map((cidr) => ({ ipBlock: { cidr } })),
           ports: [{ protocol: 'TCP', port: props.database.port }],

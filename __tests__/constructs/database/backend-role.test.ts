@@ -85,6 +85,18 @@ interface Login {
 }
 
 const MASTER: Login = { user: 'platform_admin', password: 'master-secret' };
+
+/** What a run that finds everything in place says, step by step. */
+const UNCHANGED = [
+  'running as platform_admin in database app',
+  'role backend unchanged',
+  'settings unchanged',
+  'memberships unchanged',
+  'schema cart unchanged',
+  'schema public unchanged',
+  'other databases unchanged',
+  'role backend can log in to app, owns schema cart, and is a member of rds_iam and of no other role',
+];
 /** Only the tests give the role a password, to log in as it: on RDS it has none and uses IAM. */
 const TEST_ONLY_PASSWORD: Login = { user: 'backend', password: 'test-only-password' };
 
@@ -266,16 +278,7 @@ describe('on an RDS-like server, as the master user (CREATEDB CREATEROLE, not a 
 
       const second = await runScript(backendRoleSql(props));
       expect(second.code).toBe(0);
-      expect(second.notices).toEqual([
-        'running as platform_admin in database app',
-        'role backend unchanged',
-        'settings unchanged',
-        'memberships unchanged',
-        'schema cart unchanged',
-        'schema public unchanged',
-        'other databases unchanged',
-        'role backend can log in to app, owns schema cart, and is a member of rds_iam and of no other role',
-      ]);
+      expect(second.notices).toEqual(UNCHANGED);
       expect(await snapshot()).toEqual(firstRun);
     });
 
@@ -291,16 +294,7 @@ describe('on an RDS-like server, as the master user (CREATEDB CREATEROLE, not a 
         },
         backendRoleSql(props),
       );
-      expect(notices.map((n) => n.replace(/^backend-role: /, ''))).toEqual([
-        'running as platform_admin in database app',
-        'role backend unchanged',
-        'settings unchanged',
-        'memberships unchanged',
-        'schema cart unchanged',
-        'schema public unchanged',
-        'other databases unchanged',
-        'role backend can log in to app, owns schema cart, and is a member of rds_iam and of no other role',
-      ]);
+      expect(notices.map((n) => n.replace(/^backend-role: /, ''))).toEqual(UNCHANGED);
       expect(await snapshot()).toEqual(firstRun);
     });
 
