@@ -18,5 +18,8 @@ export default defineConfig({
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
     // One real PostgreSQL for the run (the reference services' tests).
     globalSetup: ['./__tests__/setup/postgres.ts'],
+    // A temporary directory per worker; each file removes what it made there (and fails if a
+    // script it ran left something behind).
+    setupFiles: ['./__tests__/setup/temp.ts'],
   },
 });

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TerraformStack } from 'cdktf';
 import { describe, expect, it, vi } from 'vitest';
@@ -209,6 +209,38 @@ describe('main.ts as a process', () => {
       expect(readFileSync(join(app, file), 'utf8'), file).toBe(
         readFileSync(join(cli, file), 'utf8'),
       );
+    }
+  }, 60_000);
+
+  it('npx cdktf synth with an invalid config shows each problem once and writes nothing', () => {
+    // The CLI echoes what a failing app prints, then prints it again in its own error; under the
+    // CLI, main.ts prints once and lets the CLI fail on the missing manifest.
+    const copy = copyApp('platform-cli-bad-config');
+    try {
+      writeFileSync(join(copy, 'cdktf.json'), readFileSync(join(ROOT, 'cdktf.json')));
+      const file = join(copy, 'environments', 'test.ts');
+      const source = readFileSync(file, 'utf8');
+      expect(source).toContain("vpcCidr: '10.20.0.0/16'");
+      writeFileSync(file, source.replace("vpcCidr: '10.20.0.0/16'", "vpcCidr: '10.20.0.0/30'"));
+      // A previous synth's output must not pass for this one's.
+      const outdir = join(copy, 'cdktf.out');
+      mkdirSync(outdir);
+      writeFileSync(join(outdir, 'manifest.json'), '{"version":"0.21.0","stacks":{}}');
+      const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], {
+        cwd: copy,
+        env: { ...process.env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
+        encoding: 'utf8',
+      });
+      const output = `${result.stdout}${result.stderr}`;
+      expect(result.status, output).toBe(1);
+      const problem =
+        'environments.test.network.vpcCidr must have a prefix length from /16 (the largest block AWS allows) to /24, got "10.20.0.0/30"';
+      expect(output.split(problem).length - 1, output).toBe(1);
+      expect(output.split('Invalid environment configuration (1 problem)').length - 1).toBe(1);
+      expect(existsSync(join(outdir, 'manifest.json'))).toBe(false);
+      expect(existsSync(join(outdir, 'stacks'))).toBe(false);
+    } finally {
+      rmSync(copy, { recursive: true, force: true });
     }
   }, 60_000);
 

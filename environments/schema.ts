@@ -470,13 +470,13 @@ const k8sSchema = z.strictObject({
     prometheusRetentionDays: whole(1, 365, 'days', 'use 15'),
     /** Each Prometheus replica's gp3 volume; retention by size stops at 90% of it. */
     prometheusStorageGiB: whole(10, 16384, 'GiB', 'use 50'),
+    /** E-mail addresses subscribed to the platform's alert topic (Alertmanager, certificate expiry); prod needs one. */
+    alertEmails: z.array(email),
     /**
      * Secrets Manager secret, under `<eks.externalSecretsPrefix>monitoring/`, holding Grafana's
      * admin login as JSON `{"admin-user": …, "admin-password": …}`. Created by hand
      * (docs/eks-k8s.md).
      */
-    /** E-mail addresses subscribed to the platform's alert topic (Alertmanager, certificate expiry); prod needs one. */
-    alertEmails: z.array(email),
     grafanaAdminSecret: text(
       /^[A-Za-z0-9/_+=.@-]+$/,
       'must be a Secrets Manager secret name. Fix: use e.g. platform/{name}/monitoring/grafana-admin',

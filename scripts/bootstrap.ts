@@ -13,11 +13,17 @@
  * points Terraform at a provider mirror (scripts/lib/terraform.ts).
  * Every step stops the script on failure. Running it again after step 3 is safe: the apply is
  * a no-op. Once migrated, the stack is deployed like any other (`cdktf deploy <env>-tfstate`).
+ *
+ * Before anything runs, it refuses an environment whose account or state backend names are
+ * still placeholders (scripts/lib/placeholders.ts; the full list: `npm run preflight -- <env>`).
+ * The other placeholders (roles, ranges, addresses, zone, images) belong to later stacks and do
+ * not stop the bootstrap.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { environments, type EnvironmentConfig } from '../environments';
+import { bootstrapPlaceholders, count, formatPlaceholders, placeholders } from './lib/placeholders';
 import { parseTerraformVersion, terraformEnvironment } from './lib/terraform';
 
 export interface CommandResult {
@@ -49,6 +55,7 @@ export function bootstrap(
   const migrated = `${localState}.migrated`;
   const outdir = join(options.workDir, 'cdktf.out');
 
+  refusePlaceholders(environment);
   mkdirSync(options.workDir, { recursive: true });
   if (existsSync(migrated)) {
     throw new BootstrapError(
@@ -119,6 +126,29 @@ export function bootstrap(
       `Next: cdktf deploy '${environment.name}-*'`,
   );
   return 'migrated';
+}
+
+/**
+ * Throws, before anything runs, when the account or a name the tfstate stack creates is still a
+ * placeholder: the apply would create buckets named after an account that is not this one, or
+ * stop at the provider's `allowed_account_ids`.
+ */
+function refusePlaceholders(environment: EnvironmentConfig): void {
+  const blocking = bootstrapPlaceholders(environment);
+  if (blocking.length === 0) return;
+  const { name } = environment;
+  const later = placeholders(environment).length - blocking.length;
+  const more = later === 1 ? '1 more placeholder value' : `${later} more placeholder values`;
+  throw new BootstrapError(
+    [
+      `${name} has ${count(blocking.length)} the bootstrap needs replaced in environments/${name}.ts; nothing was run:`,
+      ...formatPlaceholders(name, blocking),
+      '',
+      (later > 0
+        ? `${more} can wait for the stacks that use them, but not for \`cdktf deploy\`: `
+        : '') + `run npm run preflight -- ${name} for the full list.`,
+    ].join('\n'),
+  );
 }
 
 /** The real steps: terraform on PATH, and main.ts run with tsx. */

@@ -3,6 +3,9 @@
  * machine (a directory holding `registry.terraform.io/<namespace>/<type>/<version>/<os_arch>/`),
  * for `export TF_PROVIDER_MIRROR=$(npm run -s find-provider-mirror)`. Looks in Terraform's
  * implied mirror directories first, then searches the filesystem. Exits 1 if there is none.
+ *
+ * Every script that runs Terraform (plan-offline, bench) finds the mirror the same way, through
+ * `resolveProviderMirror`, as `npm test` and `.ci/run` do.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
@@ -67,6 +70,23 @@ export function findProviderMirror(provider = 'aws'): string | undefined {
   return undefined;
 }
 
+/** What to do when no mirror is found: the one line a script prints before it exits 1. */
+export const NO_PROVIDER_MIRROR =
+  'no Terraform provider mirror with hashicorp/aws found on this machine: set TF_PROVIDER_MIRROR to ' +
+  'the root of one (the directory holding registry.terraform.io/), or run online so Terraform ' +
+  'installs providers from its registry';
+
+/**
+ * The provider mirror for a script's Terraform runs: `TF_PROVIDER_MIRROR` if set, else the one
+ * `find` (default: `findProviderMirror`) finds on this machine, else undefined.
+ */
+export function resolveProviderMirror(
+  env: NodeJS.ProcessEnv = process.env,
+  find: () => string | undefined = () => findProviderMirror(),
+): string | undefined {
+  return env.TF_PROVIDER_MIRROR || find();
+}
+
 /**
  * Whether a file can be a provider plugin: executable, and more than a stub (a test's fake or a
  * failed copy is neither, and Terraform would install it as the provider).
@@ -83,7 +103,7 @@ export function isPlugin(path: string): boolean {
 if (require.main === module) {
   const mirror = findProviderMirror(process.argv[2] ?? 'aws');
   if (!mirror) {
-    console.error('no Terraform provider mirror with hashicorp/aws found on this machine');
+    console.error(NO_PROVIDER_MIRROR);
     process.exit(1);
   }
   console.log(mirror);

@@ -1,7 +1,8 @@
 /**
  * `npm run policy [-- --findings]`: every policy rule, what it checks, and its result per
  * environment: passed, suppressed (with the reason) or failed. Builds the stacks in memory; writes
- * nothing. Exits 1 if any rule fails. `--findings` also lists every finding, suppressed ones too.
+ * nothing. Exits 1 if any rule fails, 2 on an unknown argument. `--findings` also lists every
+ * finding, suppressed ones too; `--help` prints the usage.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,8 +63,8 @@ export function formatPolicyReport(report: PolicyReport, withFindings: boolean):
     );
   }
   const failed = envs.flatMap((env) => report.findings[env].filter((f) => !f.suppressedBecause));
-  lines.push('', `${report.rules.length} rules; ${failed.length} unsuppressed finding(s).`);
   if (withFindings || failed.length > 0) {
+    lines.push('');
     for (const env of envs) {
       for (const f of report.findings[env]) {
         if (withFindings || !f.suppressedBecause) {
@@ -74,12 +75,52 @@ export function formatPolicyReport(report: PolicyReport, withFindings: boolean):
       }
     }
   }
+  // The closing line: what was checked and the result, and what to do about a failure.
+  lines.push(
+    '',
+    `${report.rules.length} rules checked in ${envs.join(', ')}; ${failed.length} unsuppressed finding(s).` +
+      (failed.length > 0
+        ? ' Fix each FAILED finding above, or suppress it with a justification in environments/policy-suppressions.ts (docs/security.md).'
+        : ''),
+  );
   return lines.join('\n');
 }
 
+export const POLICY_USAGE =
+  'usage: npm run policy [-- --findings]   (--findings: list every finding, suppressed ones too; --help: this)';
+
+/** The flags `npm run policy` takes. */
+const POLICY_FLAGS = ['--findings', '--help'];
+
+/**
+ * Reads the arguments: `{ findings }`, `'help'`, or the one-line complaint about the first
+ * argument it does not know.
+ */
+export function parsePolicyArgs(
+  argv: readonly string[],
+): { readonly findings: boolean } | 'help' | { readonly unknown: string } {
+  const unknown = argv.find((arg) => !POLICY_FLAGS.includes(arg) && arg !== '-h');
+  if (unknown !== undefined) {
+    return {
+      unknown: `npm run policy: unknown argument "${unknown}"; valid: ${POLICY_FLAGS.join(', ')}`,
+    };
+  }
+  if (argv.includes('--help') || argv.includes('-h')) return 'help';
+  return { findings: argv.includes('--findings') };
+}
+
 if (require.main === module) {
+  const args = parsePolicyArgs(process.argv.slice(2));
+  if (args === 'help') {
+    console.log(POLICY_USAGE);
+    process.exit(0);
+  }
+  if ('unknown' in args) {
+    console.error(args.unknown);
+    process.exit(2);
+  }
   const report = policyReport();
-  console.log(formatPolicyReport(report, process.argv.includes('--findings')));
+  console.log(formatPolicyReport(report, args.findings));
   const failed = Object.values(report.findings).some((fs) => fs.some((f) => !f.suppressedBecause));
   process.exit(failed ? 1 : 0);
 }

@@ -5,8 +5,14 @@ import { join, resolve } from 'node:path';
 export const ROOT = resolve(__dirname, '..', '..');
 export const TSX = join(ROOT, 'node_modules', '.bin', 'tsx');
 
+/** The temporary directories the running file asked for: removed after it (setup/temp.ts). */
+export const scratch = new Set<string>();
+
+/** A temporary directory for the running test file; it goes when the file ends. */
 export function tempDir(prefix: string): string {
-  return mkdtempSync(join(tmpdir(), `${prefix}-`));
+  const dir = mkdtempSync(join(tmpdir(), `${prefix}-`));
+  scratch.add(dir);
+  return dir;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentConfig } from '../../environments';
 import {
   bootstrap,
@@ -10,9 +10,22 @@ import {
   type CommandResult,
 } from '../../scripts/bootstrap';
 import { testEnv } from '../helpers/environments';
-import { ROOT, tempDir, TSX } from '../helpers/paths';
+import { copyApp, ROOT, tempDir, TSX } from '../helpers/paths';
 
-const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40';
+const ACCOUNT = '246813579024';
+const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40`;
+
+/** test with a real-looking account and state backend: what the bootstrap needs, nothing more. */
+const realState = (kmsKeyArn?: string) =>
+  testEnv({
+    accountId: ACCOUNT,
+    state: {
+      bucketName: `acme-platform-tfstate-test-${ACCOUNT}`,
+      accessLogBucketName: `acme-platform-tfstate-test-${ACCOUNT}-logs`,
+      kmsKeyArn,
+    },
+    k8s: { ingress: { accessLogBucketName: `acme-platform-alb-logs-test-${ACCOUNT}` } },
+  });
 
 /** Records every step; terraform answers from `answers` (by first argument), default success. */
 function fakeSteps(workDir: string, answers: Record<string, Partial<CommandResult>> = {}) {
@@ -41,11 +54,7 @@ describe('bootstrap', () => {
   it('applies with local state, then migrates it into S3 and checks the plan is empty', () => {
     const workDir = tempDir('bootstrap');
     const { steps, calls } = fakeSteps(workDir);
-    const outcome = bootstrap(
-      testEnv({ state: { kmsKeyArn: KEY_ARN } }),
-      { workDir, autoApprove: true },
-      steps,
-    );
+    const outcome = bootstrap(realState(KEY_ARN), { workDir, autoApprove: true }, steps);
     expect(outcome).toBe('migrated');
     expect(calls).toEqual([
       'terraform version -json',
@@ -64,7 +73,9 @@ describe('bootstrap', () => {
   it('stops before migrating and says what to paste when the config lacks the key ARN', () => {
     const workDir = tempDir('bootstrap');
     const { steps, calls, logs } = fakeSteps(workDir);
-    expect(bootstrap(testEnv(), { workDir, autoApprove: false }, steps)).toBe('needs-kms-key-arn');
+    expect(bootstrap(realState(), { workDir, autoApprove: false }, steps)).toBe(
+      'needs-kms-key-arn',
+    );
     expect(calls.at(-1)).toBe('terraform output -raw state_kms_key_arn');
     expect(calls).toContain('terraform apply -input=false');
     expect(logs.join('\n')).toContain(
@@ -75,18 +86,18 @@ describe('bootstrap', () => {
   it('stops at the first failing step', () => {
     const workDir = tempDir('bootstrap');
     const { steps, calls } = fakeSteps(workDir, { apply: { status: 1 } });
-    expect(() =>
-      bootstrap(testEnv({ state: { kmsKeyArn: KEY_ARN } }), { workDir, autoApprove: true }, steps),
-    ).toThrow(new BootstrapError('apply failed (terraform exited 1); stopping.'));
+    expect(() => bootstrap(realState(KEY_ARN), { workDir, autoApprove: true }, steps)).toThrow(
+      new BootstrapError('apply failed (terraform exited 1); stopping.'),
+    );
     expect(calls.at(-1)).toBe('terraform apply -input=false -auto-approve');
   });
 
   it('fails, keeping the local state, when the plan after the migration shows changes', () => {
     const workDir = tempDir('bootstrap');
     const { steps } = fakeSteps(workDir, { plan: { status: 2 } });
-    expect(() =>
-      bootstrap(testEnv({ state: { kmsKeyArn: KEY_ARN } }), { workDir, autoApprove: true }, steps),
-    ).toThrow(/terraform plan shows changes/);
+    expect(() => bootstrap(realState(KEY_ARN), { workDir, autoApprove: true }, steps)).toThrow(
+      /terraform plan shows changes/,
+    );
     expect(existsSync(join(workDir, 'terraform.tfstate'))).toBe(true);
   });
 
@@ -95,17 +106,46 @@ describe('bootstrap', () => {
     const { steps, calls } = fakeSteps(workDir, {
       version: { stdout: '{"terraform_version":"1.9.8"}' },
     });
-    expect(() => bootstrap(testEnv(), { workDir, autoApprove: true }, steps)).toThrow(
+    expect(() => bootstrap(realState(), { workDir, autoApprove: true }, steps)).toThrow(
       /Terraform 1\.9 is too old/,
     );
     expect(calls).toEqual(['terraform version -json']);
+  });
+
+  it('refuses placeholder account and state values before running anything', () => {
+    const workDir = join(tempDir('bootstrap'), 'work');
+    const { steps, calls, logs } = fakeSteps(workDir);
+    let message = '';
+    try {
+      bootstrap(testEnv(), { workDir, autoApprove: true }, steps);
+    } catch (error) {
+      expect(error).toBeInstanceOf(BootstrapError);
+      message = (error as Error).message;
+    }
+    expect(calls).toEqual([]);
+    expect(logs).toEqual([]);
+    expect(existsSync(workDir)).toBe(false);
+    expect(message.split('\n').filter((line) => line.startsWith('  - '))).toEqual([
+      expect.stringMatching(/^ {2}- environments\.test\.accountId is a placeholder account id/),
+      expect.stringMatching(/^ {2}- environments\.test\.state\.bucketName /),
+      expect.stringMatching(/^ {2}- environments\.test\.state\.accessLogBucketName /),
+      expect.stringMatching(/^ {2}- environments\.test\.k8s\.ingress\.accessLogBucketName /),
+    ]);
+  });
+
+  it('starts with the other placeholders still there (roles, zone, addresses, images)', () => {
+    const workDir = tempDir('bootstrap');
+    const { steps, calls } = fakeSteps(workDir);
+    expect(realState().dns.hostedZoneName).toBe('test.example.com');
+    expect(bootstrap(realState(), { workDir, autoApprove: true }, steps)).toBe('needs-kms-key-arn');
+    expect(calls[0]).toBe('terraform version -json');
   });
 
   it('refuses to run twice once the state has been migrated', () => {
     const workDir = tempDir('bootstrap');
     writeFileSync(join(workDir, 'terraform.tfstate.migrated'), '{}');
     const { steps, calls } = fakeSteps(workDir);
-    expect(() => bootstrap(testEnv(), { workDir, autoApprove: true }, steps)).toThrow(
+    expect(() => bootstrap(realState(), { workDir, autoApprove: true }, steps)).toThrow(
       /already bootstrapped/,
     );
     expect(calls).toEqual([]);
@@ -132,9 +172,24 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     return bin;
   }
 
-  function runBootstrap(dir: string, bin: string, args: string[]) {
+  // A copy of the app whose environments/test.ts has a real account and state backend (the
+  // committed one is refused for its placeholders, below).
+  let app: string;
+  beforeAll(() => {
+    app = copyApp('bootstrap-app');
+    cpSync(join(ROOT, 'scripts'), join(app, 'scripts'), { recursive: true });
+    const committed = readFileSync(join(ROOT, 'environments', 'test.ts'), 'utf8');
+    expect(committed).toContain("accountId: '111111111111'");
+    writeFileSync(
+      join(app, 'environments', 'test.ts'),
+      committed.replace(/111111111111/g, ACCOUNT),
+    );
+  });
+  afterAll(() => rmSync(app, { recursive: true, force: true }));
+
+  function runBootstrap(dir: string, bin: string, args: string[], cwd = app) {
     return spawnSync(TSX, ['scripts/bootstrap.ts', ...args], {
-      cwd: ROOT,
+      cwd,
       env: {
         ...process.env,
         PATH: `${bin}:${process.env.PATH}`,
@@ -166,6 +221,27 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
       'bootstrap: init (local state) failed (terraform exited 1); stopping.',
     );
     expect(readFileSync(join(dir, 'calls.log'), 'utf8')).not.toContain('apply');
+  });
+
+  it('refuses the committed placeholders, runs no terraform at all and prints them (exit 1)', () => {
+    const dir = tempDir('bootstrap-process');
+    const result = runBootstrap(dir, fakeTerraform(dir), ['test', '--auto-approve'], ROOT);
+    expect(result.status).toBe(1);
+    expect(existsSync(join(dir, 'calls.log'))).toBe(false);
+    expect(existsSync(join(dir, 'work'))).toBe(false);
+    const lines = result.stderr.trim().split('\n');
+    expect(lines[0]).toBe(
+      'bootstrap: test has 4 placeholder values the bootstrap needs replaced in environments/test.ts; nothing was run:',
+    );
+    expect(lines.filter((line) => line.startsWith('  - ')).map((l) => l.split(' ')[3])).toEqual([
+      'environments.test.accountId',
+      'environments.test.state.bucketName',
+      'environments.test.state.accessLogBucketName',
+      'environments.test.k8s.ingress.accessLogBucketName',
+    ]);
+    expect(lines.at(-1)).toBe(
+      '9 more placeholder values can wait for the stacks that use them, but not for `cdktf deploy`: run npm run preflight -- test for the full list.',
+    );
   });
 
   it('prints usage for an unknown environment', () => {

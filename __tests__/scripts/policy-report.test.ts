@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_SUPPRESSIONS } from '../../environments/policy-suppressions';
 import { describe, expect, it } from 'vitest';
-import { formatPolicyReport, policyReport } from '../../scripts/policy-report';
+import { formatPolicyReport, POLICY_USAGE, policyReport } from '../../scripts/policy-report';
 import { ROOT, TSX } from '../helpers/paths';
 
 // Built once: every stack of both environments, checked.
@@ -17,7 +17,10 @@ describe('npm run policy', () => {
       expect(table).toContain(`| ${rule.id} | `);
     }
     expect(table).toMatch(/^\| rule \| scanner ids \| checks \| test \| prod \|$/m);
-    expect(table).toContain(`${report.rules.length} rules; 0 unsuppressed finding(s).`);
+    // The closing line says what was checked and the result.
+    expect(table.split('\n').at(-1)).toBe(
+      `${report.rules.length} rules checked in test, prod; 0 unsuppressed finding(s).`,
+    );
   });
 
   it('shows suppressions and accepted trade-offs with their reasons', () => {
@@ -36,6 +39,26 @@ describe('npm run policy', () => {
     const result = spawnSync(TSX, ['scripts/policy-report.ts'], { cwd: ROOT, encoding: 'utf8' });
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('| EKS-002 | CKV_AWS_39, AVD-AWS-0040 |');
+  });
+});
+
+describe('npm run policy arguments', () => {
+  const run = (...args: string[]) =>
+    spawnSync(TSX, ['scripts/policy-report.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+
+  it('refuses an unknown flag in one line naming it and the valid ones, exit 2', () => {
+    const result = run('--finding');
+    expect(result.status).toBe(2);
+    expect(result.stderr).toBe(
+      'npm run policy: unknown argument "--finding"; valid: --findings, --help\n',
+    );
+    expect(result.stdout).toBe('');
+  });
+
+  it('prints the usage for --help, exit 0', () => {
+    const result = run('--help');
+    expect(result.status).toBe(0);
+    expect(result.stdout).toBe(`${POLICY_USAGE}\n`);
   });
 });
 

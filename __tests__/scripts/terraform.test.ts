@@ -1,8 +1,12 @@
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPlugin, mirrorRootOf } from '../../scripts/find-provider-mirror';
-import { parseTerraformVersion, terraformEnvironment } from '../../scripts/lib/terraform';
+import { isPlugin, mirrorRootOf, resolveProviderMirror } from '../../scripts/find-provider-mirror';
+import {
+  childEnvironment,
+  parseTerraformVersion,
+  terraformEnvironment,
+} from '../../scripts/lib/terraform';
 import { tempDir } from '../helpers/paths';
 
 describe('terraformEnvironment', () => {
@@ -58,5 +62,32 @@ describe('isPlugin', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('resolveProviderMirror', () => {
+  it('takes TF_PROVIDER_MIRROR when set, without searching', () => {
+    const search = () => {
+      throw new Error('searched');
+    };
+    expect(resolveProviderMirror({ TF_PROVIDER_MIRROR: '/opt/mirror' }, search)).toBe(
+      '/opt/mirror',
+    );
+  });
+
+  it('searches when TF_PROVIDER_MIRROR is unset or empty, and returns what the search finds', () => {
+    expect(resolveProviderMirror({}, () => '/found')).toBe('/found');
+    expect(resolveProviderMirror({ TF_PROVIDER_MIRROR: '' }, () => '/found')).toBe('/found');
+    expect(resolveProviderMirror({}, () => undefined)).toBeUndefined();
+  });
+});
+
+describe('childEnvironment', () => {
+  it('turns the checkpoint call off for every child process, over what the user set', () => {
+    expect(childEnvironment({ PATH: '/bin', CHECKPOINT_DISABLE: '' }, { X: '1' })).toEqual({
+      PATH: '/bin',
+      CHECKPOINT_DISABLE: '1',
+      X: '1',
+    });
   });
 });

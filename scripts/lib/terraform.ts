@@ -2,6 +2,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 /**
+ * The environment for every child process our scripts start: the parent's, with Terraform's and
+ * the CDKTF CLI's checkpoint call (an update check that prints a red `getaddrinfo ENOTFOUND`
+ * offline) turned off, whether or not the user set CHECKPOINT_DISABLE.
+ */
+export function childEnvironment(
+  base: NodeJS.ProcessEnv = process.env,
+  extra: NodeJS.ProcessEnv = {},
+): NodeJS.ProcessEnv {
+  return { ...base, CHECKPOINT_DISABLE: '1', ...extra };
+}
+
+/**
  * The environment for running Terraform from our scripts: no phoning home, and, when
  * `TF_PROVIDER_MIRROR` names a filesystem mirror (a directory laid out as
  * `registry.terraform.io/hashicorp/aws/<version>/<os_arch>/…`), a CLI config of our own that
@@ -14,7 +26,7 @@ export function terraformEnvironment(
   workDir: string,
   base: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...base, CHECKPOINT_DISABLE: '1' };
+  const env = childEnvironment(base);
   const mirror = base.TF_PROVIDER_MIRROR;
   if (mirror) {
     const configPath = join(workDir, 'terraform.rc');

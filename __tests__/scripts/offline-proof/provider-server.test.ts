@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   providerBinary,
+  socketParent,
   startProviderServer,
 } from '../../../scripts/lib/offline-proof/provider-server';
 import { tempDir } from '../../helpers/paths';
@@ -26,6 +27,21 @@ const alive = (pid: number): boolean => {
     return false;
   }
 };
+
+describe('socketParent', () => {
+  it('keeps the socket in the temporary directory while its path fits a Unix socket', () => {
+    expect(
+      socketParent('/tmp/platform-test-m3xk7J/worker-1-TUAmiM/plan-offline-tmpdir-Za9VZr'),
+    ).toBe('/tmp/platform-test-m3xk7J/worker-1-TUAmiM/plan-offline-tmpdir-Za9VZr');
+  });
+
+  it('falls back to /tmp when the socket path would pass 103 bytes (bind: invalid argument)', () => {
+    const fits = `/tmp/${'x'.repeat(70)}`;
+    expect(`${fits}/tfp-XXXXXX/plugin0123456789`.length).toBe(103);
+    expect(socketParent(fits)).toBe(fits);
+    expect(socketParent(`${fits}x`)).toBe('/tmp');
+  });
+});
 
 describe('startProviderServer', () => {
   it('reads the reattach address the provider prints, and stops the provider', async () => {

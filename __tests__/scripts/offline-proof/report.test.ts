@@ -34,12 +34,16 @@ describe('formatReport', () => {
       9.5,
     );
     expect(report).toMatch(
-      /^stack\s+status\s+resources applied\s+unchecked\s+validate\s+apply\s+seconds$/m,
+      /^stack\s+status\s+resources applied\s+unchecked\s+validate\s+apply\s+terraform s$/m,
     );
     expect(report).toMatch(
       /^test-eks-k8s\s+partial\s+3\/5\s+2 \(provider helm is not installed\)\s+passed\s+passed\s+1\.3$/m,
     );
     expect(report).toContain('2 of 3 stacks proven in 9.5 s wall');
+    // The footer says what the per-stack column is, and why it does not add up to the wall.
+    expect(report).toMatch(
+      /^terraform s: the time Terraform ran for that stack .*sums to more than the wall time/m,
+    );
     expect(report).toContain('test-rds: failed\n  | Error: Unsupported attribute');
   });
 

@@ -1,6 +1,8 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { childEnvironment } from '../terraform';
 
 /**
  * A provider plugin started once, in its debug mode, for every Terraform command of a run to
@@ -37,6 +39,16 @@ export function providerBinary(dotTerraform: string, provider: string): string |
 }
 
 /**
+ * Where the provider's socket directory goes: the temporary directory, unless its path is so long
+ * that the socket's (`<dir>/tfp-XXXXXX/plugin<10 digits>`) would pass the 103 bytes a Unix socket
+ * path may have (macOS; Linux allows 107): then `/tmp`, and the bind would otherwise fail with
+ * "bind: invalid argument".
+ */
+export function socketParent(temp = tmpdir()): string {
+  return Buffer.byteLength(temp) + '/tfp-XXXXXX/plugin0123456789'.length <= 103 ? temp : '/tmp';
+}
+
+/**
  * Starts `binary -debug` and waits (up to `timeoutMs`) for the reattach line it prints. Rejects
  * with the provider's own output if it exits or stays silent.
  */
@@ -46,7 +58,13 @@ export function startProviderServer(
   timeoutMs = 60_000,
 ): Promise<ProviderServer> {
   const address = `registry.terraform.io/hashicorp/${provider}`;
-  const child: ChildProcess = spawn(binary, ['-debug'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  // The provider's debug mode puts its socket in a `plugin*` directory under TMPDIR and leaves it
+  // there when stopped: it gets a directory of its own, removed once it has exited.
+  const socketDir = mkdtempSync(join(socketParent(), 'tfp-'));
+  const child: ChildProcess = spawn(binary, ['-debug'], {
+    env: childEnvironment(process.env, { TMPDIR: socketDir }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   let stopping = false;
   let exit: string | undefined;
@@ -56,6 +74,7 @@ export function startProviderServer(
   const exited = new Promise<void>((resolve) =>
     child.on('exit', (code, signal) => {
       if (!stopping) exit = `exited with ${signal ?? `code ${code}`}:\n${tail()}`;
+      rmSync(socketDir, { recursive: true, force: true });
       resolve();
     }),
   );
@@ -63,14 +82,18 @@ export function startProviderServer(
   return new Promise<ProviderServer>((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(
-        new Error(
-          `the ${provider} provider printed no reattach address in ${timeoutMs / 1000} s:\n${tail()}`,
+      // Once it is gone, and its socket directory with it.
+      void exited.then(() =>
+        reject(
+          new Error(
+            `the ${provider} provider printed no reattach address in ${timeoutMs / 1000} s:\n${tail()}`,
+          ),
         ),
       );
     }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
+      rmSync(socketDir, { recursive: true, force: true });
       reject(new Error(`could not start the ${provider} provider (${binary}): ${error.message}`));
     });
     const poll = (): void => {

@@ -236,7 +236,7 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     );
     if (warm.status !== 0) {
       throw new Error(
-        `terraform init could not install the providers:\n${warm.stdout}${warm.stderr}`,
+        `terraform init could not install the providers. Check that TF_PROVIDER_MIRROR (now ${options.providerMirror ?? 'unset: the registry'}) holds them (npm run -s find-provider-mirror), or run online. Terraform said:\n${warm.stdout}${warm.stderr}`,
       );
     }
   }

@@ -1,0 +1,91 @@
+/**
+ * `npm run docs:fields [-- --check]`: writes the field reference of docs/environments.md (the
+ * text between its `fields:start` and `fields:end` markers) from environments/schema.ts: every
+ * field's type, default, allowed values, test and prod values and doc comment. `--check` writes
+ * nothing and exits 1 when the committed document differs from what it would write.
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { format, resolveConfig } from 'prettier';
+import { prod } from '../environments/prod';
+import { CROSS_ENVIRONMENT_RULES, ENVIRONMENT_RULES } from '../environments/rules';
+import { environmentSchema, prodSchema } from '../environments/schema';
+import { test } from '../environments/test';
+import {
+  fieldReference,
+  FieldReferenceError,
+  type FieldReference,
+  MISPLACED_DOCS,
+  renderReference,
+  sectionDocs,
+  spliceReference,
+} from './lib/field-reference';
+
+const ROOT = resolve(__dirname, '..');
+export const DOCUMENT = join(ROOT, 'docs', 'environments.md');
+const SCHEMA_SOURCE = join(ROOT, 'environments', 'schema.ts');
+
+/** The reference of the environments' schema, from its source and the two environments. */
+export function environmentFields(): FieldReference {
+  return fieldReference({
+    schema: environmentSchema,
+    prodSchema,
+    source: readFileSync(SCHEMA_SOURCE, 'utf8'),
+    root: 'environmentSchema',
+    test,
+    prod,
+    rules: { ...ENVIRONMENT_RULES, ...CROSS_ENVIRONMENT_RULES },
+    misplacedDocs: MISPLACED_DOCS,
+  });
+}
+
+/**
+ * `document` (docs/environments.md) as the generator writes it: its reference replaced and the
+ * whole formatted with the repository's Prettier configuration.
+ */
+export async function generatedDocument(
+  reference = environmentFields(),
+  document = readFileSync(DOCUMENT, 'utf8'),
+): Promise<string> {
+  const source = readFileSync(SCHEMA_SOURCE, 'utf8');
+  const table = renderReference(reference.rows, sectionDocs(source, 'environmentSchema'));
+  const config = (await resolveConfig(DOCUMENT)) ?? {};
+  return format(spliceReference(document, table), { ...config, filepath: DOCUMENT });
+}
+
+/** Writes (or with `check`, compares) `path`; returns the exit code and the line that says so. */
+export async function run(
+  check: boolean,
+  path = DOCUMENT,
+): Promise<{ code: number; line: string }> {
+  const reference = environmentFields();
+  const fields = reference.rows.filter((row) => row.leaf).length;
+  for (const field of reference.unusedExceptions) {
+    console.warn(
+      `warning: ${field}'s doc comment is in place now. Fix: remove it from MISPLACED_DOCS in scripts/lib/field-reference.ts`,
+    );
+  }
+  const current = readFileSync(path, 'utf8');
+  const wanted = await generatedDocument(reference, current);
+  if (check) {
+    return wanted === current
+      ? { code: 0, line: `docs/environments.md is up to date: ${fields} fields` }
+      : { code: 1, line: 'docs/environments.md is out of date: run npm run docs:fields' };
+  }
+  if (wanted !== current) writeFileSync(path, wanted);
+  const unchanged = wanted === current ? ' (unchanged)' : '';
+  return { code: 0, line: `docs/environments.md: ${fields} fields written${unchanged}` };
+}
+
+if (require.main === module) {
+  run(process.argv.includes('--check')).then(
+    ({ code, line }) => {
+      (code === 0 ? console.log : console.error)(line);
+      process.exit(code);
+    },
+    (error: unknown) => {
+      console.error(error instanceof FieldReferenceError ? error.message : error);
+      process.exit(1);
+    },
+  );
+}
