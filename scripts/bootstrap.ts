@@ -153,9 +153,11 @@ function refusePlaceholders(environment: EnvironmentConfig): void {
 
 /** The real steps: terraform on PATH, and main.ts run with tsx. */
 export function processSteps(root: string, workDir: string): BootstrapSteps {
-  const env = terraformEnvironment(workDir);
+  // Written on the first terraform command, not before: a refused bootstrap writes nothing.
+  let env: NodeJS.ProcessEnv | undefined;
   return {
     terraform(args, cwd, capture = false) {
+      env ??= terraformEnvironment(workDir);
       const result = spawnSync('terraform', args, {
         cwd,
         env,

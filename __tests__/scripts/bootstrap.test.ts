@@ -192,6 +192,8 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
       cwd,
       env: {
         ...process.env,
+        // As CI has it: with a mirror, the terraform commands get a CLI config in the work dir.
+        TF_PROVIDER_MIRROR: join(dir, 'mirror'),
         PATH: `${bin}:${process.env.PATH}`,
         PLATFORM_BOOTSTRAP_DIR: join(dir, 'work'),
       },
