@@ -16,8 +16,9 @@ export default defineConfig({
     restoreMocks: true,
     hookTimeout: 60_000,
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
-    // One real PostgreSQL for the run (the reference services' tests).
-    globalSetup: ['./__tests__/setup/postgres.ts'],
+    // The run's temporary directory, removed with the run (first: the rest work inside it), and
+    // one real PostgreSQL for the run (the reference services' tests).
+    globalSetup: ['./__tests__/setup/temp-root.ts', './__tests__/setup/postgres.ts'],
     // A temporary directory per worker; each file removes what it made there (and fails if a
     // script it ran left something behind).
     setupFiles: ['./__tests__/setup/temp.ts'],

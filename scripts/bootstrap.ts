@@ -14,10 +14,10 @@
  * Every step stops the script on failure. Running it again after step 3 is safe: the apply is
  * a no-op. Once migrated, the stack is deployed like any other (`cdktf deploy <env>-tfstate`).
  *
- * Before anything runs, it refuses an environment whose account or state backend names are
- * still placeholders (scripts/lib/placeholders.ts; the full list: `npm run preflight -- <env>`).
- * The other placeholders (roles, ranges, addresses, zone, images) belong to later stacks and do
- * not stop the bootstrap.
+ * Before anything runs, it refuses an environment that still holds a placeholder value (account
+ * id, role ARNs, documentation ranges, example addresses and zone: scripts/lib/placeholders.ts,
+ * the same list as `npm run preflight -- <env>`), all but the service image tags, which can only
+ * be real once their repositories exist.
  */
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
@@ -129,24 +129,24 @@ export function bootstrap(
 }
 
 /**
- * Throws, before anything runs, when the account or a name the tfstate stack creates is still a
- * placeholder: the apply would create buckets named after an account that is not this one, or
- * stop at the provider's `allowed_account_ids`.
+ * Throws, before anything runs, while a placeholder is left that the bootstrap refuses: the apply
+ * would create buckets named after an account that is not this one (or stop at the provider's
+ * `allowed_account_ids`), and the stacks after it would grant a role nobody has, open the API to
+ * a range nobody owns, and mail alarms to example.com.
  */
 function refusePlaceholders(environment: EnvironmentConfig): void {
   const blocking = bootstrapPlaceholders(environment);
   if (blocking.length === 0) return;
   const { name } = environment;
-  const later = placeholders(environment).length - blocking.length;
-  const more = later === 1 ? '1 more placeholder value' : `${later} more placeholder values`;
+  const images = placeholders(environment).length - blocking.length;
   throw new BootstrapError(
     [
-      `${name} has ${count(blocking.length)} the bootstrap needs replaced in environments/${name}.ts; nothing was run:`,
+      `${name} has ${count(blocking.length)} to replace in environments/${name}.ts before the bootstrap; nothing was run:`,
       ...formatPlaceholders(name, blocking),
       '',
-      (later > 0
-        ? `${more} can wait for the stacks that use them, but not for \`cdktf deploy\`: `
-        : '') + `run npm run preflight -- ${name} for the full list.`,
+      (images > 0
+        ? `The service image tags (${images}) wait for their repositories (docs/getting-started.md). `
+        : '') + `Check again with npm run preflight -- ${name}.`,
     ].join('\n'),
   );
 }

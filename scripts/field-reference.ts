@@ -78,7 +78,16 @@ export async function run(
 }
 
 if (require.main === module) {
-  run(process.argv.includes('--check')).then(
+  const args = process.argv.slice(2);
+  const unknown = args.filter((arg) => arg !== '--check');
+  if (unknown.length > 0) {
+    // A mistyped `--check` must not turn the check into a write.
+    console.error(
+      `npm run docs:fields: unknown argument ${JSON.stringify(unknown[0])}; valid: --check (compare, write nothing)`,
+    );
+    process.exit(2);
+  }
+  run(args.includes('--check')).then(
     ({ code, line }) => {
       (code === 0 ? console.log : console.error)(line);
       process.exit(code);

@@ -70,11 +70,14 @@ export function findProviderMirror(provider = 'aws'): string | undefined {
   return undefined;
 }
 
-/** What to do when no mirror is found: the one line a script prints before it exits 1. */
-export const NO_PROVIDER_MIRROR =
-  'no Terraform provider mirror with hashicorp/aws found on this machine: set TF_PROVIDER_MIRROR to ' +
+/** What to do when no mirror of `provider` is found: the one line a script prints before it exits 1. */
+export const noProviderMirror = (provider: string): string =>
+  `no Terraform provider mirror with hashicorp/${provider} found on this machine: set TF_PROVIDER_MIRROR to ` +
   'the root of one (the directory holding registry.terraform.io/), or run online so Terraform ' +
   'installs providers from its registry';
+
+/** The line for the AWS provider, the one every stack needs. */
+export const NO_PROVIDER_MIRROR = noProviderMirror('aws');
 
 /**
  * The provider mirror for a script's Terraform runs: `TF_PROVIDER_MIRROR` if set, else the one
@@ -101,9 +104,17 @@ export function isPlugin(path: string): boolean {
 }
 
 if (require.main === module) {
-  const mirror = findProviderMirror(process.argv[2] ?? 'aws');
+  const args = process.argv.slice(2);
+  const provider = args[0] ?? 'aws';
+  if (args.length > 1 || !/^[a-z][a-z0-9-]*$/.test(provider)) {
+    console.error(
+      `usage: npm run -s find-provider-mirror [-- <provider>] (default aws); got ${JSON.stringify(args.join(' '))}`,
+    );
+    process.exit(2);
+  }
+  const mirror = findProviderMirror(provider);
   if (!mirror) {
-    console.error(NO_PROVIDER_MIRROR);
+    console.error(noProviderMirror(provider));
     process.exit(1);
   }
   console.log(mirror);

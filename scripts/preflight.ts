@@ -3,10 +3,12 @@
  * environment, checked locally (no AWS call):
  *   - the config is valid (the synth's own check, every environment): exit 1 if not;
  *   - every placeholder value left in `environments/<env>.ts` (scripts/lib/placeholders.ts), one
- *     line each, grouped by when it is needed, with the fix: exit 1 while there is one;
+ *     line each, grouped by when it is needed, with the fix: exit 1 while one is left that the
+ *     bootstrap refuses (all but the service image tags, which can only be set once their
+ *     repositories exist: listed, exit 0);
  *   - `aws` (CLI v2), `terraform` (>= 1.10) and `kubectl` on PATH: warnings only (stderr);
  *   - `state.kmsKeyArn`: unset before the bootstrap (a note).
- * Exit codes: 0 no placeholder left, 1 an invalid config or placeholders to replace, 2 usage.
+ * Exit codes: 0 ready for the bootstrap, 1 an invalid config or placeholders to replace, 2 usage.
  * Runbook: docs/getting-started.md.
  */
 import { spawnSync } from 'node:child_process';
@@ -17,7 +19,7 @@ import {
   formatIssue,
   validateEnvironments,
 } from '../environments';
-import { count, formatPlaceholders, placeholders } from './lib/placeholders';
+import { bootstrapPlaceholders, count, formatPlaceholders, placeholders } from './lib/placeholders';
 
 /** A command's outcome; `undefined` when it could not be started (not on PATH). */
 export type Run = (
@@ -129,6 +131,17 @@ export function preflight(argv: readonly string[], io: PreflightIo): number {
   const found = placeholders(environment);
   if (found.length === 0) {
     io.out(`preflight: ${name} has no placeholder values left; next: npm run bootstrap -- ${name}`);
+    return 0;
+  }
+  if (bootstrapPlaceholders(environment).length === 0) {
+    io.out(
+      `preflight: ${name} is ready for the bootstrap; ${count(found.length)} left, the service image tags, set at each service's first deploy:`,
+    );
+    formatPlaceholders(name, found).forEach((line) => io.out(line));
+    io.out('');
+    io.out(
+      `Next: npm run bootstrap -- ${name}; the image tags in step 9 of docs/getting-started.md.`,
+    );
     return 0;
   }
   io.out(

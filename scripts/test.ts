@@ -8,10 +8,11 @@
  * one more check asserts that the run leaves it as it found it: empty, but for tsx's cache.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runChecks } from './checks';
+import { leftInTemp } from './lib/temp-check';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -32,25 +33,21 @@ function vitest(args: string[]): Promise<{ code: number; output: string }> {
   });
 }
 
-/** What the run left in its temporary directory: anything but the workers' (emptied) and tsx's. */
-export function leftInTemp(root: string): string[] {
-  return readdirSync(root, { withFileTypes: true }).flatMap((entry) => {
-    if (/^tsx-\d+$/.test(entry.name)) return [];
-    if (entry.isDirectory() && entry.name.startsWith('worker-')) {
-      return readdirSync(join(root, entry.name))
-        .filter((inner) => !/^tsx-\d+$/.test(inner))
-        .map((inner) => `${entry.name}/${inner}`);
-    }
-    return [entry.name];
-  });
-}
-
 async function main(argv: string[]): Promise<number> {
   const lines: string[] = [];
-  const root = mkdtempSync(join(tmpdir(), 'platform-test-'));
+  // Short names here and below: Unix socket paths (Chromium's, the provider's) fit in 104 bytes.
+  const root = mkdtempSync(join(tmpdir(), 'pt-'));
   // PostgreSQL runs as its own user (runuser, when the run is root's): it must reach its directory.
   chmodSync(root, 0o711);
   process.env.TMPDIR = root;
+  // Removed however the run ends: a check that throws, Ctrl-C (vitest gets it too and stops).
+  process.on('exit', () => rmSync(root, { recursive: true, force: true }));
+  for (const [signal, code] of [
+    ['SIGINT', 130],
+    ['SIGTERM', 143],
+  ] as const) {
+    process.on(signal, () => process.exit(code));
+  }
   const [checks, tests] = await Promise.all([runChecks((line) => lines.push(line)), vitest(argv)]);
   const left = leftInTemp(root);
   rmSync(root, { recursive: true, force: true });
@@ -63,9 +60,14 @@ async function main(argv: string[]): Promise<number> {
   console.log(`\n${lines.join('\n')}`);
   const counts = /^(\d+) passed, (\d+) failed/m.exec(tests.output);
   if (!counts) console.error('npm test: vitest printed no result line (see its output above)');
+  // vitest failed after its count (a global teardown threw: its error is printed above).
+  const afterCount = counts && tests.code !== 0 && counts[2] === '0' ? 1 : 0;
+  if (afterCount)
+    console.error(`npm test: vitest exited ${tests.code} after its count (see above)`);
   const outcomes = [...checks, temp];
   const passed = Number(counts?.[1] ?? 0) + outcomes.filter((c) => c.ok).length;
-  const failed = Number(counts?.[2] ?? 0) + outcomes.filter((c) => !c.ok).length + (counts ? 0 : 1);
+  const failed =
+    Number(counts?.[2] ?? 0) + outcomes.filter((c) => !c.ok).length + (counts ? 0 : 1) + afterCount;
   console.log(`\n${passed} passed, ${failed} failed`);
   return tests.code !== 0 || failed > 0 ? 1 : 0;
 }

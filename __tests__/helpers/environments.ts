@@ -63,3 +63,33 @@ export const COMPONENTS = [
   'service-backend',
   'service-frontend',
 ] as const;
+
+/** The account of `realTestEnv`: a real-looking id, not one of the placeholder patterns. */
+export const REAL_ACCOUNT = '246813579024';
+
+/**
+ * test with every placeholder replaced by a real-looking value but the service image tags (set
+ * at each service's first deploy): what `npm run bootstrap` accepts.
+ */
+export function realTestEnv(patch: DeepPartial<EnvironmentConfig> = {}): EnvironmentConfig {
+  const account = REAL_ACCOUNT;
+  const real = testEnv({
+    accountId: account,
+    state: {
+      bucketName: `acme-platform-tfstate-test-${account}`,
+      accessLogBucketName: `acme-platform-tfstate-test-${account}-logs`,
+    },
+    eks: {
+      publicAccessCidrs: ['85.214.10.0/24'],
+      adminRoleArns: [`arn:aws:iam::${account}:role/platform-admin`],
+      ciDeployRoleArn: `arn:aws:iam::${account}:role/platform-ci-deploy`,
+    },
+    rds: { alarmEmails: ['platform-alerts@acme-corp.io'] },
+    dns: { hostedZoneName: 'test.acme-shop.io', domain: 'test.acme-shop.io' },
+    k8s: {
+      ingress: { accessLogBucketName: `acme-platform-alb-logs-test-${account}` },
+      monitoring: { alertEmails: ['platform-alerts@acme-corp.io'] },
+    },
+  });
+  return merge(real, patch);
+}

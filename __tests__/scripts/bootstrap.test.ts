@@ -9,23 +9,14 @@ import {
   type BootstrapSteps,
   type CommandResult,
 } from '../../scripts/bootstrap';
-import { testEnv } from '../helpers/environments';
+import { REAL_ACCOUNT, realTestEnv, testEnv } from '../helpers/environments';
 import { copyApp, ROOT, tempDir, TSX } from '../helpers/paths';
 
-const ACCOUNT = '246813579024';
+const ACCOUNT = REAL_ACCOUNT;
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40`;
 
-/** test with a real-looking account and state backend: what the bootstrap needs, nothing more. */
-const realState = (kmsKeyArn?: string) =>
-  testEnv({
-    accountId: ACCOUNT,
-    state: {
-      bucketName: `acme-platform-tfstate-test-${ACCOUNT}`,
-      accessLogBucketName: `acme-platform-tfstate-test-${ACCOUNT}-logs`,
-      kmsKeyArn,
-    },
-    k8s: { ingress: { accessLogBucketName: `acme-platform-alb-logs-test-${ACCOUNT}` } },
-  });
+/** test with every placeholder replaced but the image tags: what the bootstrap accepts. */
+const realState = (kmsKeyArn?: string) => realTestEnv({ state: { kmsKeyArn } });
 
 /** Records every step; terraform answers from `answers` (by first argument), default success. */
 function fakeSteps(workDir: string, answers: Record<string, Partial<CommandResult>> = {}) {
@@ -112,7 +103,7 @@ describe('bootstrap', () => {
     expect(calls).toEqual(['terraform version -json']);
   });
 
-  it('refuses placeholder account and state values before running anything', () => {
+  it('refuses every placeholder but the image tags before running anything', () => {
     const workDir = join(tempDir('bootstrap'), 'work');
     const { steps, calls, logs } = fakeSteps(workDir);
     let message = '';
@@ -125,18 +116,26 @@ describe('bootstrap', () => {
     expect(calls).toEqual([]);
     expect(logs).toEqual([]);
     expect(existsSync(workDir)).toBe(false);
-    expect(message.split('\n').filter((line) => line.startsWith('  - '))).toEqual([
-      expect.stringMatching(/^ {2}- environments\.test\.accountId is a placeholder account id/),
-      expect.stringMatching(/^ {2}- environments\.test\.state\.bucketName /),
-      expect.stringMatching(/^ {2}- environments\.test\.state\.accessLogBucketName /),
-      expect.stringMatching(/^ {2}- environments\.test\.k8s\.ingress\.accessLogBucketName /),
-    ]);
+    const listed = message.split('\n').filter((line) => line.startsWith('  - '));
+    expect(listed).toHaveLength(11);
+    expect(listed[0]).toMatch(/^ {2}- environments\.test\.accountId is a placeholder account id/);
+    expect(listed.join('\n')).not.toContain('.image ');
   });
 
-  it('starts with the other placeholders still there (roles, zone, addresses, images)', () => {
+  it('refuses one placeholder left alone: a role in a placeholder account', () => {
+    const workDir = join(tempDir('bootstrap'), 'work');
+    const { steps, calls } = fakeSteps(workDir);
+    const oneLeft = realTestEnv({ eks: { ciDeployRoleArn: 'arn:aws:iam::111111111111:role/ci' } });
+    expect(() => bootstrap(oneLeft, { workDir, autoApprove: true }, steps)).toThrow(
+      /test has 1 placeholder value to replace[^]*environments\.test\.eks\.ciDeployRoleArn is a role in a placeholder account/,
+    );
+    expect(calls).toEqual([]);
+  });
+
+  it('starts with the service image tags still placeholders (their repositories come later)', () => {
     const workDir = tempDir('bootstrap');
     const { steps, calls } = fakeSteps(workDir);
-    expect(realState().dns.hostedZoneName).toBe('test.example.com');
+    expect(realState().services.backend?.image).toBe('sha-0000000');
     expect(bootstrap(realState(), { workDir, autoApprove: true }, steps)).toBe('needs-kms-key-arn');
     expect(calls[0]).toBe('terraform version -json');
   });
@@ -172,7 +171,7 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     return bin;
   }
 
-  // A copy of the app whose environments/test.ts has a real account and state backend (the
+  // A copy of the app whose environments/test.ts has real-looking values but the image tags (the
   // committed one is refused for its placeholders, below).
   let app: string;
   beforeAll(() => {
@@ -182,7 +181,10 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     expect(committed).toContain("accountId: '111111111111'");
     writeFileSync(
       join(app, 'environments', 'test.ts'),
-      committed.replace(/111111111111/g, ACCOUNT),
+      committed
+        .replace(/111111111111/g, ACCOUNT)
+        .replace('203.0.113.0/24', '85.214.10.0/24')
+        .replace(/example\.com/g, 'acme-shop.io'),
     );
   });
   afterAll(() => rmSync(app, { recursive: true, force: true }));
@@ -233,16 +235,24 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     expect(existsSync(join(dir, 'work'))).toBe(false);
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toBe(
-      'bootstrap: test has 4 placeholder values the bootstrap needs replaced in environments/test.ts; nothing was run:',
+      'bootstrap: test has 11 placeholder values to replace in environments/test.ts before the bootstrap; nothing was run:',
     );
+    // Every placeholder of preflight's list but the service image tags.
     expect(lines.filter((line) => line.startsWith('  - ')).map((l) => l.split(' ')[3])).toEqual([
       'environments.test.accountId',
       'environments.test.state.bucketName',
       'environments.test.state.accessLogBucketName',
       'environments.test.k8s.ingress.accessLogBucketName',
+      'environments.test.eks.publicAccessCidrs[0]',
+      'environments.test.eks.adminRoleArns[0]',
+      'environments.test.eks.ciDeployRoleArn',
+      'environments.test.dns.hostedZoneName',
+      'environments.test.dns.domain',
+      'environments.test.rds.alarmEmails[0]',
+      'environments.test.k8s.monitoring.alertEmails[0]',
     ]);
     expect(lines.at(-1)).toBe(
-      '9 more placeholder values can wait for the stacks that use them, but not for `cdktf deploy`: run npm run preflight -- test for the full list.',
+      'The service image tags (2) wait for their repositories (docs/getting-started.md). Check again with npm run preflight -- test.',
     );
   });
 

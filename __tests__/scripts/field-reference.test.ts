@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,7 +11,7 @@ import {
   FieldReferenceError,
   type FieldSources,
 } from '../../scripts/lib/field-reference';
-import { tempDir } from '../helpers/paths';
+import { ROOT, tempDir, TSX } from '../helpers/paths';
 
 const reference = environmentFields();
 const committed = readFileSync(DOCUMENT, 'utf8');
@@ -167,5 +168,20 @@ describe('npm run docs:fields', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('npm run docs:fields (process)', () => {
+  it('refuses a mistyped --check (exit 2) and writes nothing', () => {
+    const before = readFileSync(DOCUMENT, 'utf8');
+    const result = spawnSync(TSX, ['scripts/field-reference.ts', '--chek'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'npm run docs:fields: unknown argument "--chek"; valid: --check (compare, write nothing)',
+    );
+    expect(readFileSync(DOCUMENT, 'utf8')).toBe(before);
   });
 });

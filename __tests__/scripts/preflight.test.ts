@@ -8,29 +8,13 @@ import { test as committedTest } from '../../environments/test';
 import { placeholders } from '../../scripts/lib/placeholders';
 import { preflight, type Run, toolWarnings } from '../../scripts/preflight';
 import { staging } from '../fixtures/staging';
-import { prodEnv, testEnv } from '../helpers/environments';
+import { prodEnv, REAL_ACCOUNT, realTestEnv, testEnv } from '../helpers/environments';
 import { copyApp, ROOT, TSX } from '../helpers/paths';
 
-const ACCOUNT = '246813579024';
+const ACCOUNT = REAL_ACCOUNT;
 
-/** test with every placeholder replaced by a real-looking value. */
-const real = testEnv({
-  accountId: ACCOUNT,
-  state: {
-    bucketName: `acme-platform-tfstate-test-${ACCOUNT}`,
-    accessLogBucketName: `acme-platform-tfstate-test-${ACCOUNT}-logs`,
-  },
-  eks: {
-    publicAccessCidrs: ['85.214.10.0/24'],
-    adminRoleArns: [`arn:aws:iam::${ACCOUNT}:role/platform-admin`],
-    ciDeployRoleArn: `arn:aws:iam::${ACCOUNT}:role/platform-ci-deploy`,
-  },
-  rds: { alarmEmails: ['platform-alerts@acme-corp.io'] },
-  dns: { hostedZoneName: 'test.acme-shop.io', domain: 'test.acme-shop.io' },
-  k8s: {
-    ingress: { accessLogBucketName: `acme-platform-alb-logs-test-${ACCOUNT}` },
-    monitoring: { alertEmails: ['platform-alerts@acme-corp.io'] },
-  },
+/** test with every placeholder replaced by a real-looking value, the image tags too. */
+const real = realTestEnv({
   services: { backend: { image: 'sha-1a2b3c4' }, frontend: { image: 'sha-1a2b3c4' } },
 });
 
@@ -193,7 +177,7 @@ describe('preflight', () => {
     );
     expect(lines.filter((l) => l.startsWith('  - '))).toHaveLength(13);
     expect(lines.filter((l) => l.endsWith(':') && !l.startsWith(' ')).slice(1)).toEqual([
-      'account and state backend (npm run bootstrap refuses to start until these are real):',
+      'account and state backend:',
       'access to the cluster (before test-eks-infra):',
       'DNS (before test-eks-infra: it looks the zone up):',
       'alarm and alert recipients (before test-eks-infra and test-rds):',
@@ -213,6 +197,35 @@ describe('preflight', () => {
     expect(err).toBe(
       'note: state.kmsKeyArn is unset, as expected before the bootstrap: npm run bootstrap -- test prints the ARN to set.',
     );
+  });
+
+  it('exits 0, ready for the bootstrap, when only the service image tags are left, and lists them', () => {
+    const placeholderImage = { image: 'sha-0000000' };
+    const { code, out } = run(
+      ['test'],
+      [
+        {
+          ...real,
+          services: {
+            backend: { ...real.services.backend!, ...placeholderImage },
+            frontend: { ...real.services.frontend!, ...placeholderImage },
+          },
+        },
+        prod,
+      ],
+    );
+    const lines = out.split('\n');
+    expect(lines[0]).toBe(
+      "preflight: test is ready for the bootstrap; 2 placeholder values left, the service image tags, set at each service's first deploy:",
+    );
+    expect(lines.filter((l) => l.startsWith('  - ')).map((l) => l.split(' ')[3])).toEqual([
+      'environments.test.services.backend.image',
+      'environments.test.services.frontend.image',
+    ]);
+    expect(lines.at(-1)).toBe(
+      'Next: npm run bootstrap -- test; the image tags in step 9 of docs/getting-started.md.',
+    );
+    expect(code).toBe(0);
   });
 
   it('refuses an invalid config before listing placeholders', () => {

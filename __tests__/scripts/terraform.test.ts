@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,7 +8,7 @@ import {
   parseTerraformVersion,
   terraformEnvironment,
 } from '../../scripts/lib/terraform';
-import { tempDir } from '../helpers/paths';
+import { ROOT, tempDir, TSX } from '../helpers/paths';
 
 describe('terraformEnvironment', () => {
   it('writes a CLI config for the mirror named by TF_PROVIDER_MIRROR', () => {
@@ -89,5 +90,18 @@ describe('childEnvironment', () => {
       CHECKPOINT_DISABLE: '1',
       X: '1',
     });
+  });
+});
+
+describe('npm run -s find-provider-mirror (process)', () => {
+  it('refuses an unknown flag with its usage (exit 2) instead of searching for a provider named so', () => {
+    const result = spawnSync(TSX, ['scripts/find-provider-mirror.ts', '--bogus'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
+    expect(result.status).toBe(2);
+    expect(result.stderr.trim()).toBe(
+      'usage: npm run -s find-provider-mirror [-- <provider>] (default aws); got "--bogus"',
+    );
   });
 });

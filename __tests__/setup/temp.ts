@@ -2,8 +2,8 @@
  * Every test file removes what it creates in the temporary directory, and leaves nothing else
  * there (vitest setupFiles: runs before each file).
  *
- * Each worker works in a temporary directory of its own (its processes inherit it through
- * `TMPDIR`). After each file, the scratch space the tests asked for (`tempDir()`, cdktf's
+ * Each worker works in a temporary directory of its own, inside the run's (setup/temp-root.ts;
+ * its processes inherit it through `TMPDIR`). After each file, the scratch space the tests asked for (`tempDir()`, cdktf's
  * `Testing.app()` outdirs) is removed; anything else still there is something a script or a
  * test left behind, and fails the file, naming it. tsx's own cache directory (`tsx-<uid>`) is
  * tsx's to keep.
@@ -17,13 +17,12 @@ import { scratch } from '../helpers/paths';
 const WORKER_DIR = 'PLATFORM_TEST_WORKER_TMPDIR';
 
 if (!process.env[WORKER_DIR]) {
-  const dir = mkdtempSync(join(tmpdir(), `worker-${process.env.VITEST_POOL_ID ?? process.pid}-`));
+  // Inside the run's directory (setup/temp-root.ts), which goes with the run.
+  const dir = mkdtempSync(join(tmpdir(), `w${process.env.VITEST_POOL_ID ?? process.pid}-`));
   // PostgreSQL runs as its own user (runuser, when the run is root's): it must reach its directory.
   chmodSync(dir, 0o711);
   process.env[WORKER_DIR] = dir;
   process.env.TMPDIR = dir;
-  // The worker's directory itself goes with the worker (its entries go after each file).
-  process.on('exit', () => rmSync(dir, { recursive: true, force: true }));
 }
 
 /** What tests create on purpose, removed after each file. */

@@ -6,7 +6,8 @@
  *
  * Every string of the config is checked against the patterns (so a new field is covered without
  * a rule of its own); the path decides the message and the fix. `npm run preflight -- <env>`
- * prints them all; `npm run bootstrap` refuses to start while one of `bootstrap` group is left.
+ * prints them all; `npm run bootstrap` refuses to start while any is left but the service images
+ * (`bootstrapPlaceholders`), which can only be real once their repositories exist.
  * `tags.repository` is informational (a tag) and never refused.
  */
 import { contains, parseCidr } from '../../constructs/network/cidr';
@@ -24,7 +25,7 @@ export interface Placeholder extends ConfigIssue {
 
 /** Each group's heading, in the order they are needed. */
 export const PLACEHOLDER_GROUPS: Readonly<Record<PlaceholderGroup, string>> = {
-  bootstrap: 'account and state backend (npm run bootstrap refuses to start until these are real)',
+  bootstrap: 'account and state backend',
   access: 'access to the cluster (before <env>-eks-infra)',
   dns: 'DNS (before <env>-eks-infra: it looks the zone up)',
   recipients: 'alarm and alert recipients (before <env>-eks-infra and <env>-rds)',
@@ -148,7 +149,7 @@ function check(at: string, value: string, environment: EnvironmentConfig): Findi
       problem: 'is under a reserved example domain (RFC 2606)',
       fix:
         at === 'dns.domain'
-          ? 'use the hosted zone, or a name inside it (e.g. test.<your zone>): services get <host>.<domain>'
+          ? `use the hosted zone, or a name inside it (e.g. ${environment.name}.<your zone>): services get <host>.<domain>`
           : 'use a name in your own domain',
     };
   }
@@ -205,9 +206,14 @@ export function placeholders(environment: EnvironmentConfig): Placeholder[] {
   return found;
 }
 
-/** The placeholders the bootstrap cannot run with: the account and the state backend's names. */
+/**
+ * The placeholders the bootstrap refuses to start with: all but the service images. The account
+ * and the state backend's names are the tfstate stack's own; roles, ranges, recipients and the
+ * zone are needed by the stacks right after it, and a newcomer replaces them all in one sitting.
+ * An image tag can only be real once the service stack has made its repository.
+ */
 export function bootstrapPlaceholders(environment: EnvironmentConfig): Placeholder[] {
-  return placeholders(environment).filter((p) => p.group === 'bootstrap');
+  return placeholders(environment).filter((p) => p.group !== 'images');
 }
 
 /** The report: a heading per group, in the order the groups are needed, one line per value. */

@@ -14,11 +14,12 @@ import {
   mkdtempSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
 } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { delimiter, dirname, join, resolve } from 'node:path';
 import { Client } from 'pg';
 
 /** Where a running server is, and how to reach it as its superuser. */
@@ -138,11 +139,27 @@ function makeCertificates(dir: string): void {
   chmodSync(join(dir, 'server.key'), 0o600);
 }
 
+/**
+ * Where the server's directory goes: the temporary directory, unless (as root, the server runs as
+ * the `postgres` user) one of its parents is closed to other users; then `/tmp`.
+ */
+export function serverParent(
+  asRoot: boolean,
+  temp = tmpdir(),
+  mode = (path: string) => statSync(path).mode,
+): string {
+  if (!asRoot) return temp;
+  for (let dir = resolve(temp); ; dir = dirname(dir)) {
+    if ((mode(dir) & 0o001) === 0) return '/tmp';
+    if (dir === dirname(dir)) return temp;
+  }
+}
+
 /** Starts a server; `stop()` it (and so remove its directory) when done. */
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = findPostgresBin();
-  const dir = mkdtempSync(join(tmpdir(), 'pg-test-'));
   const asRoot = process.getuid?.() === 0;
+  const dir = mkdtempSync(join(serverParent(asRoot), 'pg-test-'));
   const postgresIds = asRoot ? execFileSync('id', ['-u', 'postgres']).toString().trim() : '';
   const run = (tool: string, args: string[]) =>
     asRoot

@@ -30,9 +30,9 @@ const alive = (pid: number): boolean => {
 
 describe('socketParent', () => {
   it('keeps the socket in the temporary directory while its path fits a Unix socket', () => {
-    expect(
-      socketParent('/tmp/platform-test-m3xk7J/worker-1-TUAmiM/plan-offline-tmpdir-Za9VZr'),
-    ).toBe('/tmp/platform-test-m3xk7J/worker-1-TUAmiM/plan-offline-tmpdir-Za9VZr');
+    expect(socketParent('/tmp/pt-m3xk7J/vt-Q2w9Lx/w1-TUAmiM/plan-offline-tmpdir-Za9VZr')).toBe(
+      '/tmp/pt-m3xk7J/vt-Q2w9Lx/w1-TUAmiM/plan-offline-tmpdir-Za9VZr',
+    );
   });
 
   it('falls back to /tmp when the socket path would pass 103 bytes (bind: invalid argument)', () => {
