@@ -67,6 +67,14 @@ afterEach(async (context) => {
   await page?.close();
 });
 
+/**
+ * expect.poll with room for a busy machine: the suite runs Terraform beside this file on two
+ * cores, and a click's round trip (page, frontend, backend, PostgreSQL) passed vitest's default
+ * second there.
+ */
+const poll = <T>(read: () => Promise<T> | T) =>
+  expect.poll(read, { timeout: 15_000, interval: 100 });
+
 describe('the cart page', () => {
   it('adds an item, shows the total, removes it, and keeps the cart across reloads', async () => {
     page = await browser.newPage();
@@ -77,32 +85,32 @@ describe('the cart page', () => {
     });
 
     await page.goto(url);
-    await expect.poll(() => page.locator('#empty').isVisible()).toBe(true);
+    await poll(() => page.locator('#empty').isVisible()).toBe(true);
     expect(await page.locator('#total').textContent()).toBe('0.00');
 
     await page.getByLabel('Item').fill('Coffee beans');
     await page.getByLabel('Price').fill('12.50');
     await page.getByLabel('Quantity').fill('2');
     await page.getByRole('button', { name: 'Add to cart' }).click();
-    await expect.poll(() => page.locator('#total').textContent()).toBe('25.00');
+    await poll(() => page.locator('#total').textContent()).toBe('25.00');
     expect(await page.locator('#items tr').allTextContents()).toEqual(['Coffee beans225.00Remove']);
 
     await page.getByLabel('Item').fill('Green tea');
     await page.getByLabel('Price').fill('4.50');
     await page.getByRole('button', { name: 'Add to cart' }).click();
-    await expect.poll(() => page.locator('#total').textContent()).toBe('29.50');
+    await poll(() => page.locator('#total').textContent()).toBe('29.50');
 
     await screenshot(page);
 
     // The cart is the server's: a reload shows the same items.
     await page.reload();
-    await expect.poll(() => page.locator('#total').textContent()).toBe('29.50');
+    await poll(() => page.locator('#total').textContent()).toBe('29.50');
 
     await page.getByRole('button', { name: 'Remove Coffee beans' }).click();
-    await expect.poll(() => page.locator('#total').textContent()).toBe('4.50');
+    await poll(() => page.locator('#total').textContent()).toBe('4.50');
     expect(await page.locator('#items tr').allTextContents()).toEqual(['Green tea14.50Remove']);
     await page.getByRole('button', { name: 'Remove Green tea' }).click();
-    await expect.poll(() => page.locator('#empty').isVisible()).toBe(true);
+    await poll(() => page.locator('#empty').isVisible()).toBe(true);
     expect(await page.locator('#total').textContent()).toBe('0.00');
 
     expect(problems).toEqual([]);

@@ -1,0 +1,46 @@
+/**
+ * What the offline proof's test files need from the machine (see docs/testing.md): `terraform`
+ * on PATH and a provider mirror (TF_PROVIDER_MIRROR, else the machine's, found as .ci/run finds
+ * it). Missing either fails those files with the fix, unless SKIP_TERRAFORM=1, which skips them
+ * and says so loudly.
+ */
+import { spawnSync } from 'node:child_process';
+import { findProviderMirror } from '../../scripts/find-provider-mirror';
+import { TERRAFORM_MISSING } from '../../scripts/plan-offline';
+
+export const skipRequested = process.env.SKIP_TERRAFORM === '1';
+const terraformFound =
+  spawnSync('terraform', ['version'], { env: { ...process.env, CHECKPOINT_DISABLE: '1' } })
+    .status === 0;
+
+/** The provider mirror the proof installs from, when there is one. */
+export const mirror =
+  process.env.TF_PROVIDER_MIRROR ??
+  (terraformFound && !skipRequested ? findProviderMirror() : undefined);
+
+/** Why the proof cannot run here, with the fix; undefined when it can. */
+export const missing = !terraformFound
+  ? { reason: 'terraform is not on PATH', message: TERRAFORM_MISSING }
+  : !mirror
+    ? {
+        reason: 'no provider mirror',
+        message:
+          'TF_PROVIDER_MIRROR is not set and no filesystem mirror of hashicorp/aws was found: the offline proof ' +
+          'installs providers from one. Set TF_PROVIDER_MIRROR to its root, or set SKIP_TERRAFORM=1 to skip the proof, loudly.',
+      }
+    : undefined;
+
+/** Said once per file that runs the proof: skipped (loudly), or where its providers come from. */
+export function announce(): void {
+  if (missing && skipRequested) {
+    console.warn(
+      `\n${'!'.repeat(78)}\n!! SKIP_TERRAFORM=1 (${missing.reason}): the offline Terraform proof was SKIPPED.\n` +
+        `!! No stack was validated or mock-applied by Terraform in this run.\n${'!'.repeat(78)}\n`,
+    );
+  } else if (mirror) {
+    console.log(`offline proof: providers from ${mirror}`);
+  }
+}
+
+/** The stacks that work in the cluster: their Helm and Kubernetes part is not checkable here. */
+export const inCluster = (stack: string): boolean => /-(eks-k8s|service-[a-z0-9-]+)$/.test(stack);

@@ -1,0 +1,138 @@
+import { spawnSync } from 'node:child_process';
+import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { findProviderMirror, NO_PROVIDER_MIRROR } from '../../scripts/find-provider-mirror';
+import { main } from '../../scripts/plan-offline';
+import { COMPONENTS } from '../helpers/environments';
+import { announce, inCluster, mirror, missing, skipRequested } from '../helpers/offline-proof';
+import { ROOT, tempDir } from '../helpers/paths';
+
+/**
+ * `npm run plan:offline` as a person runs it: a process that finds the mirror itself, proves
+ * test's stacks (prod's are proven in process by plan-offline.test.ts), prints its table and
+ * closing line, and leaves its TMPDIR empty, also when it fails.
+ */
+announce();
+
+describe.skipIf(Boolean(missing) && skipRequested)('offline proof, as a process', () => {
+  if (missing) {
+    const { message } = missing;
+    it('has terraform and a provider mirror', () => {
+      throw new Error(message);
+    });
+    return;
+  }
+
+  describe('npm run plan:offline (process)', () => {
+    /**
+     * Runs the script with TF_PROVIDER_MIRROR unset (unless given) and TMPDIR pointed at a
+     * fresh directory, which must be empty again afterwards. tsx's own cache is turned off, as
+     * it would live there too.
+     */
+    function runScript(
+      args: string[],
+      env: Record<string, string> = {},
+    ): { status: number | null; stdout: string; stderr: string; leftInTmp: string[] } {
+      const tmp = tempDir('plan-offline-tmpdir');
+      const base = { ...process.env };
+      delete base.TF_PROVIDER_MIRROR;
+      try {
+        // tsx's loader without its CLI, whose IPC pipe directory would live there too.
+        const result = spawnSync(
+          process.execPath,
+          ['--import', 'tsx', 'scripts/plan-offline.ts', ...args],
+          {
+            cwd: ROOT,
+            env: { ...base, TMPDIR: tmp, TSX_DISABLE_CACHE: '1', ...env },
+            encoding: 'utf8',
+          },
+        );
+        return { ...result, leftInTmp: readdirSync(tmp) };
+      } finally {
+        rmSync(tmp, { recursive: true, force: true });
+      }
+    }
+
+    it('finds the mirror itself, proves the stacks, and leaves nothing in the temporary directory', () => {
+      const workDir = tempDir('plan-offline-process-work');
+      try {
+        const result = runScript(['test', '--work-dir', workDir]);
+        expect(result.status, result.stdout + result.stderr).toBe(0);
+        expect(result.stdout).toContain(`providers from ${findProviderMirror()} (found;`);
+        // The same verdicts as prod's above, from the table the process prints.
+        for (const component of COMPONENTS) {
+          const status = inCluster(`test-${component}`) ? 'partial' : 'passed';
+          expect(result.stdout).toMatch(new RegExp(`^test-${component}\\s+${status}\\s`, 'm'));
+        }
+        const lines = result.stdout.trimEnd().split('\n');
+        expect(lines.at(-1)).toMatch(
+          new RegExp(
+            `^plan:offline: ${COMPONENTS.length} of ${COMPONENTS.length} stacks proven in `,
+          ),
+        );
+        expect(result.leftInTmp).toEqual([]);
+      } finally {
+        rmSync(workDir, { recursive: true, force: true });
+      }
+    }, 300_000);
+
+    it('fails in one line without a stack trace, and still leaves nothing in the temporary directory', () => {
+      // A terraform that reports its version and fails everything else: the run fails in the
+      // provider install, after the synth wrote its temporary directory.
+      const bin = tempDir('plan-offline-fake-terraform');
+      mkdirSync(bin, { recursive: true });
+      writeFileSync(
+        join(bin, 'terraform'),
+        '#!/bin/sh\nif [ "$1" = version ]; then echo \'{"terraform_version":"1.11.4"}\'; exit 0; fi\necho "Error: Failed to query available provider packages" >&2\nexit 1\n',
+      );
+      chmodSync(join(bin, 'terraform'), 0o755);
+      const workDir = tempDir('plan-offline-failing-work');
+      try {
+        const result = runScript(['test', '--work-dir', workDir], {
+          PATH: `${bin}:${process.env.PATH ?? ''}`,
+          TF_PROVIDER_MIRROR: mirror!,
+        });
+        expect(result.status).toBe(1);
+        expect(result.stderr).toMatch(
+          /^plan:offline failed: terraform init could not install the providers\. Check that TF_PROVIDER_MIRROR/,
+        );
+        expect(result.stderr).not.toMatch(/^\s+at /m);
+        expect(result.leftInTmp).toEqual([]);
+      } finally {
+        rmSync(bin, { recursive: true, force: true });
+        rmSync(workDir, { recursive: true, force: true });
+      }
+    }, 120_000);
+
+    it('says in one line how to fix a missing mirror when none is set and the search finds none', async () => {
+      const log: string[] = [];
+      const error: string[] = [];
+      const env = { ...process.env };
+      delete env.TF_PROVIDER_MIRROR;
+      const code = await main(['test'], {
+        env,
+        findMirror: () => undefined,
+        log: (line) => log.push(line),
+        error: (line) => error.push(line),
+      });
+      expect(code).toBe(1);
+      expect(error).toEqual([`plan:offline: ${NO_PROVIDER_MIRROR}.`]);
+      expect(error[0]).toMatch(/set TF_PROVIDER_MIRROR .* or run online/);
+      expect(log.join('\n')).not.toContain('terraform test');
+    });
+
+    it('rejects an unknown environment with usage', () => {
+      const result = spawnSync(
+        join(ROOT, 'node_modules', '.bin', 'tsx'),
+        ['scripts/plan-offline.ts', 'staging'],
+        {
+          cwd: ROOT,
+          encoding: 'utf8',
+        },
+      );
+      expect(result.status).toBe(2);
+      expect(result.stderr).toContain('usage: npm run plan:offline -- [test|prod|all]');
+    });
+  });
+});
