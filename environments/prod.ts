@@ -36,9 +36,9 @@ export const prod: EnvironmentConfig = {
     // Private endpoint only: kubectl and the eks-k8s deploy run from inside the VPC.
     publicAccessCidrs: [],
     logRetentionDays: 365,
-    // Placeholders: the platform team's admin role and the CI deploy role of this account.
+    // Placeholder: the platform team's admin role in this account. The CI deploy role gets its
+    // access from the tfstate stack that creates it (cross-stack reference), not from here.
     adminRoleArns: ['arn:aws:iam::222222222222:role/platform-admin'],
-    ciDeployRoleArn: 'arn:aws:iam::222222222222:role/platform-ci-deploy',
     systemNodeGroup: {
       instanceTypes: ['m7i.large', 'm6i.large'],
       amiType: 'AL2023_x86_64_STANDARD',
@@ -155,5 +155,7 @@ export const prod: EnvironmentConfig = {
       alerts: { errorRatioPercent: 2, p99LatencyMs: 500 },
     },
   },
+  // The repository whose workflows may assume this account's CI roles (the tfstate stack).
+  delivery: { repository: 'acme/platform-infra' },
   policy: { acceptedTradeoffs: [] },
 };

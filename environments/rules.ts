@@ -211,6 +211,18 @@ export const CROSS_ENVIRONMENT_RULES: Readonly<Record<string, Rule<readonly Env[
       });
     },
   ),
+  // The GitHub OIDC provider's URL is unique per account, and each environment's deploy role is
+  // administrator of its whole account: in a shared account, test's unreviewed deploys from main
+  // could change prod, and the second tfstate could not create the provider.
+  ownAccounts: rule<readonly Env[]>(['name', 'accountId'], (configs, report) => {
+    const owners = new Map<string, string>();
+    configs.forEach(({ accountId }, i) => {
+      const owner = owners.get(accountId);
+      const message = `is already the account of ${owner}: each environment's tfstate creates the account's one GitHub OIDC provider and a CI deploy role that administers the whole account, so a deploy of one environment could change the other. Fix: give each environment its own AWS account`;
+      if (owner) report(`[${i}].accountId`, accountId, message);
+      else owners.set(accountId, label(configs, i));
+    });
+  }),
   // Environments are listed in promotion order: a chart version reaches one only after the one before.
   chartsPromotedInOrder: rule<readonly Env[]>(['name', 'k8s.charts'], (configs, report) =>
     configs.slice(1).forEach(({ k8s }, j) => {

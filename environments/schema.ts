@@ -245,8 +245,6 @@ const eksSchema = z.strictObject({
       1,
       "must name at least one role: with the cluster creator not made admin, nobody else could administer the cluster. Fix: add the platform team's admin role",
     ),
-  /** The role CI deploys with; granted cluster admin to install the in-cluster add-ons. */
-  ciDeployRoleArn: roleArn('use the ARN of the role CI assumes to deploy'),
   systemNodeGroup: systemNodeGroupSchema,
   /** Versions of the EKS managed add-ons, `vX.Y.Z-eksbuild.N`. */
   addonVersions: z.strictObject({
@@ -568,6 +566,23 @@ const serviceSchema = z.strictObject({
     .optional(),
 });
 
+const REPOSITORY_FIX =
+  'give the GitHub repository as <owner>/<name>, exactly as GitHub spells it (e.g. acme/platform-infra), without https://github.com/ or .git';
+
+/** The delivery pipeline's identity in the environment's account (stack `<env>-tfstate`). */
+const deliverySchema = z.strictObject({
+  /**
+   * The GitHub repository, `<owner>/<name>`, whose workflows may assume the environment's CI
+   * roles through GitHub's OIDC provider: its pull requests and `main` the plan role, its jobs in
+   * the GitHub environment of the same name the deploy role. The `sub` claim is compared exactly
+   * (case included), so write it as GitHub shows it.
+   */
+  repository: text(
+    /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}\/(?!\.{1,2}$)(?!.*\.git$)[A-Za-z0-9._-]{1,100}$/,
+    `must be a GitHub repository as <owner>/<name>: an owner of 1-39 letters, digits or single hyphens, and a name of letters, digits, '.', '_' or '-'${FIX}${REPOSITORY_FIX}`,
+  ),
+});
+
 /** Distinct zone names, at least `min` of them. */
 const zones = (min: number, message: string) =>
   z
@@ -619,6 +634,8 @@ export const environmentSchema = z.strictObject({
     text(DNS_LABEL, 'must be a DNS-1123 label. Fix: use e.g. backend'),
     serviceSchema,
   ),
+  /** What the delivery pipeline deploys from (docs/delivery.md). */
+  delivery: deliverySchema,
   /** Relaxations of the policy rules (constructs/policy) this environment accepts. */
   policy: z.strictObject({
     /** Cost trade-offs accepted by name, each relaxing the one rule it names; prod accepts none. */

@@ -42,9 +42,9 @@ export const test: EnvironmentConfig = {
     // VPN egress range (placeholder: replace). prod keeps it off.
     publicAccessCidrs: ['203.0.113.0/24'],
     logRetentionDays: 30,
-    // Placeholders: the platform team's admin role and the CI deploy role of this account.
+    // Placeholder: the platform team's admin role in this account. The CI deploy role gets its
+    // access from the tfstate stack that creates it (cross-stack reference), not from here.
     adminRoleArns: ['arn:aws:iam::111111111111:role/platform-admin'],
-    ciDeployRoleArn: 'arn:aws:iam::111111111111:role/platform-ci-deploy',
     systemNodeGroup: {
       instanceTypes: ['m7i.large', 'm6i.large'],
       amiType: 'AL2023_x86_64_STANDARD',
@@ -162,6 +162,8 @@ export const test: EnvironmentConfig = {
       alerts: { errorRatioPercent: 5, p99LatencyMs: 1000 },
     },
   },
+  // The repository whose workflows may assume this account's CI roles (the tfstate stack).
+  delivery: { repository: 'acme/platform-infra' },
   // Named cost trade-offs, each relaxing one policy rule (docs/security.md).
   policy: {
     acceptedTradeoffs: ['nat-per-az', 'multi-az-database', 'public-endpoint-allow-list'],

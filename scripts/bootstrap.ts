@@ -22,6 +22,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { githubConnectionName } from '../constructs/delivery/names';
 import { environments, type EnvironmentConfig } from '../environments';
 import { bootstrapPlaceholders, count, formatPlaceholders, placeholders } from './lib/placeholders';
 import { parseTerraformVersion, terraformEnvironment } from './lib/terraform';
@@ -123,7 +124,8 @@ export function bootstrap(
   steps.log(
     `\n${environment.name}-tfstate now keeps its state in s3://${environment.state.bucketName}/` +
       `${environment.name}/tfstate.tfstate. The local copy was kept as ${migrated}.\n` +
-      `Next: cdktf deploy '${environment.name}-*'`,
+      `Next: authorize the GitHub connection ${githubConnectionName(environment.name)} in the AWS console, then ` +
+      `deploy through the pipeline (docs/delivery.md, One-time setup).`,
   );
   return 'migrated';
 }

@@ -4,7 +4,8 @@
  * Karpenter's node role and interruption queue, the Pod Identity roles of the in-cluster
  * controllers, and the security group of the hosts allowed to reach the private API.
  *
- * Reads from network (cross-stack references): the VPC and its private subnet ids.
+ * Reads from network (cross-stack references): the VPC and its private subnet ids. From tfstate:
+ * the CI deploy role (cluster admin) and plan role (view, Secrets included) it grants access.
  * Read by eks-k8s (cluster endpoint, CA, role ARNs, queue), rds (node security group), services,
  * and the delivery runner (API client security group).
  */
@@ -27,13 +28,20 @@ import {
 import { SERVICE_ACCOUNTS } from '../constructs/eks/service-accounts';
 import { SystemNodeGroup } from '../constructs/eks/system-node-group';
 import { ApiClients } from '../constructs/eks/api-clients';
+import { GithubRunner } from '../constructs/delivery/github-runner';
 import type { ClusterAccess } from '../constructs/kubernetes/cluster-providers';
 import type { PlatformNetwork } from '../constructs/network/platform-network';
 import { PlatformStack, type PlatformStackProps } from './platform-stack';
+import type { TfstateStack } from './tfstate-stack';
 
 export interface EksInfraStackProps extends PlatformStackProps {
   /** The network stack's VPC. */
   readonly network: PlatformNetwork;
+  /**
+   * The account's bootstrap: the CI roles that get cluster access, and the GitHub connection the
+   * in-VPC runner reaches GitHub with.
+   */
+  readonly tfstate: Pick<TfstateStack, 'ciRoleArns' | 'githubConnectionArn'>;
 }
 
 /** Role ARNs of the in-cluster controllers, for eks-k8s. */
@@ -55,6 +63,8 @@ export class EksInfraStack extends PlatformStack {
   public readonly nodeSecurityGroupId: string;
   /** Hosts in this security group (an admin instance, the CI runner) reach the private API. */
   public readonly apiClientSecurityGroupId: string;
+  /** The CodeBuild-hosted GitHub Actions runner inside the VPC. */
+  public readonly runner: GithubRunner;
   public readonly roleArns: ControllerRoles;
   public readonly karpenterNodeRoleName: string;
   public readonly karpenterInterruptionQueueName: string;
@@ -82,7 +92,10 @@ export class EksInfraStack extends PlatformStack {
       subnetIds,
       publicAccessCidrs: eks.publicAccessCidrs,
       logRetentionDays: eks.logRetentionDays,
-      adminRoleArns: [...eks.adminRoleArns, eks.ciDeployRoleArn],
+      // The deploy role installs the in-cluster add-ons and services; the plan role reads the
+      // cluster (Helm's release Secrets included) for the plans of eks-k8s and the services.
+      adminRoleArns: [...eks.adminRoleArns, props.tfstate.ciRoleArns.deploy],
+      viewRoleArns: [props.tfstate.ciRoleArns.plan],
     });
     const cluster = this.cluster;
     const bound = { clusterName: cluster.clusterName, clusterArn: cluster.clusterArn, ...identity };
@@ -184,6 +197,16 @@ export class EksInfraStack extends PlatformStack {
       vpcId: props.network.vpcId,
       clusterSecurityGroupId: cluster.nodeSecurityGroupId,
     }).securityGroupId;
+    // The GitHub Actions runner for the stacks that talk to the cluster API (docs/delivery.md):
+    // in the private subnets, carrying the API client security group.
+    this.runner = new GithubRunner(this, 'github-runner', {
+      environment: env,
+      repository: env.delivery.repository,
+      connectionArn: props.tfstate.githubConnectionArn,
+      vpcId: props.network.vpcId,
+      subnetIds,
+      securityGroupIds: [this.apiClientSecurityGroupId],
+    });
     this.roleArns = {
       ebsCsiDriver: ebsCsi.roleArn,
       loadBalancerController: loadBalancerController.roleArn,
@@ -211,6 +234,10 @@ export class EksInfraStack extends PlatformStack {
     new TerraformOutput(this, 'api_client_security_group_id', {
       value: this.apiClientSecurityGroupId,
       description: 'Give it to an admin instance or a CI runner in the VPC to reach the API.',
+    });
+    new TerraformOutput(this, 'github_runner_project', {
+      value: this.runner.projectName,
+      description: 'The CodeBuild project hosting the GitHub Actions runner inside the VPC.',
     });
     new TerraformOutput(this, 'kubeconfig_command', {
       value: `aws eks update-kubeconfig --region ${env.region} --name ${eks.clusterName}`,

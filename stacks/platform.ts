@@ -67,7 +67,11 @@ export function buildEnvironment(
       : {}),
   });
   const network = new NetworkStack(scope, 'network', { environment });
-  const eksInfra = new EksInfraStack(scope, 'eks-infra', { environment, network: network.network });
+  const eksInfra = new EksInfraStack(scope, 'eks-infra', {
+    environment,
+    network: network.network,
+    tfstate,
+  });
   const rds = new RdsStack(scope, 'rds', {
     environment,
     network: network.network,

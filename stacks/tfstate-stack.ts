@@ -3,13 +3,24 @@
  * state in, the bucket receiving its access logs, the DynamoDB lock table and the KMS key that
  * encrypts them, and the bucket of the shared load balancer's access logs (logs outlive the
  * environment's teardown, as the state does). Reads nothing from other stacks.
- * Read by eks-k8s: the load balancer log bucket.
+ * Also owns the delivery pipeline's identity in the account: GitHub's OIDC provider, the CI plan
+ * and deploy roles, and the CodeConnections connection to GitHub (created PENDING; a person
+ * authorizes it once in the console). The pipeline plans this stack but never applies it.
+ * Read by eks-k8s: the load balancer log bucket. Read by eks-infra: the CI roles (cluster access)
+ * and the GitHub connection (its runner).
  *
  * It cannot start in the bucket it creates: the first apply uses local state, then the state is
  * migrated into the bucket (`npm run bootstrap -- <env>`, docs/bootstrap.md).
  */
 import { TerraformOutput } from 'cdktf';
 import type { Construct } from 'constructs';
+import { GithubDeliveryIdentity } from '../constructs/delivery/github-oidc';
+import {
+  type CiRoleKind,
+  ciRoleName,
+  githubConnectionName,
+  githubEnvironmentName,
+} from '../constructs/delivery/names';
 import { AlbAccessLogBucket } from '../constructs/ingress/access-log-bucket';
 import { EncryptionKey } from '../constructs/kms-key';
 import { SecureBucket } from '../constructs/secure-bucket';
@@ -25,6 +36,15 @@ export class TfstateStack extends PlatformStack {
   public readonly stateKey: EncryptionKey;
   /** Where the environment's shared ALB writes its access logs (eks-k8s configures it). */
   public readonly albAccessLogs: AlbAccessLogBucket;
+  /** GitHub's OIDC provider, the CI roles and the GitHub connection (docs/delivery.md). */
+  public readonly delivery: GithubDeliveryIdentity;
+  /**
+   * The CI roles' ARNs: `plan` (pull requests, `main`'s plans, drift checks; eks-infra grants it
+   * view access) and `deploy` (the pipeline's applies; eks-infra grants it cluster admin).
+   */
+  public readonly ciRoleArns: Readonly<Record<CiRoleKind, string>>;
+  /** The CodeConnections connection to GitHub the CodeBuild runner uses. */
+  public readonly githubConnectionArn: string;
 
   constructor(scope: Construct, id: string, props: TfstateStackProps) {
     super(scope, id, props);
@@ -99,11 +119,36 @@ export class TfstateStack extends PlatformStack {
       kmsKeyArn: this.stateKey.keyArn,
     });
 
+    this.delivery = new GithubDeliveryIdentity(this, 'github-delivery', {
+      accountId,
+      repository: this.environment.delivery.repository,
+      githubEnvironment: githubEnvironmentName(name),
+      planRoleName: ciRoleName(name, 'plan'),
+      deployRoleName: ciRoleName(name, 'deploy'),
+      state: {
+        bucketArn: this.stateBucket.bucketArn,
+        bucketName: state.bucketName,
+        keyPrefix: name,
+        lockTableArn: this.lockTable.tableArn,
+        kmsKeyArn: this.stateKey.keyArn,
+      },
+      connectionName: githubConnectionName(name),
+    });
+    this.ciRoleArns = { plan: this.delivery.planRoleArn, deploy: this.delivery.deployRoleArn };
+    this.githubConnectionArn = this.delivery.connectionArn;
+
     new TerraformOutput(this, 'state_bucket_name', { value: this.stateBucket.bucketName });
     new TerraformOutput(this, 'lock_table_name', { value: this.lockTable.tableName });
     new TerraformOutput(this, 'state_kms_key_arn', {
       value: this.stateKey.keyArn,
       description: 'Set environments.<env>.state.kmsKeyArn to this value.',
+    });
+    new TerraformOutput(this, 'ci_plan_role_arn', { value: this.ciRoleArns.plan });
+    new TerraformOutput(this, 'ci_deploy_role_arn', { value: this.ciRoleArns.deploy });
+    new TerraformOutput(this, 'github_connection_arn', {
+      value: this.githubConnectionArn,
+      description:
+        'Created PENDING: complete the GitHub handshake once in the console (Developer Tools > Settings > Connections).',
     });
   }
 }

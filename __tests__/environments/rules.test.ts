@@ -90,6 +90,13 @@ describe('environment rules', () => {
     );
   });
 
+  it('throws when two environments share an AWS account (one GitHub OIDC provider per account)', () => {
+    const message = errorFor(testEnv({ accountId: '222222222222' }), prodEnv());
+    expect(message).toContain(
+      'environments.prod.accountId is already the account of environments.test: each environment\'s tfstate creates the account\'s one GitHub OIDC provider and a CI deploy role that administers the whole account, so a deploy of one environment could change the other, got "222222222222". Fix: give each environment its own AWS account',
+    );
+  });
+
   it('throws when two environments in one account and region share a lock table', () => {
     const message = errorFor(
       testEnv({ accountId: '222222222222', state: { lockTableName: 'shared-lock' } }),
@@ -282,6 +289,7 @@ const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
     prodEnv(),
   ],
   chartsPromotedInOrder: [testEnv(), prodEnv({ k8s: { charts: { metricsServer: '9.0.0' } } })],
+  ownAccounts: [testEnv({ accountId: '222222222222' }), prodEnv()],
 };
 
 describe('every named rule', () => {

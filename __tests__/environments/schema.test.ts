@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { NatStrategy } from '../../environments';
+import { type NatStrategy, validateEnvironments } from '../../environments';
 import { errorFor, issuesFor, prodEnv, testEnv } from '../helpers/environments';
 
 /** The committed test environment with one value replaced by something of the wrong shape. */
@@ -109,13 +109,43 @@ describe('environment schema: each field', () => {
   });
 
   it('throws when no admin role is given or a role ARN is malformed', () => {
-    const message = errorFor(
-      testEnv({ eks: { adminRoleArns: [], ciDeployRoleArn: 'arn:aws:iam::111111111111:user/ci' } }),
+    expect(errorFor(testEnv({ eks: { adminRoleArns: [] } }))).toContain(
+      'environments.test.eks.adminRoleArns must name at least one role',
     );
-    expect(message).toContain('environments.test.eks.adminRoleArns must name at least one role');
-    expect(message).toContain(
-      'environments.test.eks.ciDeployRoleArn must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got "arn:aws:iam::111111111111:user/ci"',
+    expect(
+      errorFor(testEnv({ eks: { adminRoleArns: ['arn:aws:iam::111111111111:user/ci'] } })),
+    ).toContain(
+      'environments.test.eks.adminRoleArns[0] must be an IAM role ARN (arn:aws:iam::<account>:role/<name>), got "arn:aws:iam::111111111111:user/ci"',
     );
+  });
+
+  it.each([
+    'https://github.com/acme/platform-infra',
+    'acme/platform-infra.git',
+    'acme',
+    'acme/platform-infra/extra',
+    '-acme/platform-infra',
+    'ac--me/platform-infra',
+    'acme/..',
+    'acme/platform infra',
+  ])('throws when delivery.repository is not <owner>/<name>: %s', (repository) => {
+    expect(errorFor(testEnv({ delivery: { repository } }))).toContain(
+      `environments.test.delivery.repository must be a GitHub repository as <owner>/<name>: an owner of 1-39 letters, digits or single hyphens, and a name of letters, digits, '.', '_' or '-', got ${JSON.stringify(repository)}. Fix: give the GitHub repository as <owner>/<name>, exactly as GitHub spells it (e.g. acme/platform-infra), without https://github.com/ or .git`,
+    );
+  });
+
+  it.each(['acme/platform-infra', 'Acme-Corp/platform.infra_2', 'a/b', 'acme/.github'])(
+    'accepts the repository %s',
+    (repository) => {
+      expect(() =>
+        validateEnvironments([testEnv({ delivery: { repository } }), prodEnv()]),
+      ).not.toThrow();
+    },
+  );
+
+  it('throws when delivery is missing, naming the field', () => {
+    const { delivery: _delivery, ...withoutDelivery } = testEnv();
+    expect(errorFor(withoutDelivery)).toContain('environments.test.delivery');
   });
 
   it('throws when database storage is under 20 GiB or above the autoscaling maximum', () => {

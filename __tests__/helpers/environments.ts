@@ -82,7 +82,6 @@ export function realTestEnv(patch: DeepPartial<EnvironmentConfig> = {}): Environ
     eks: {
       publicAccessCidrs: ['85.214.10.0/24'],
       adminRoleArns: [`arn:aws:iam::${account}:role/platform-admin`],
-      ciDeployRoleArn: `arn:aws:iam::${account}:role/platform-ci-deploy`,
     },
     rds: { alarmEmails: ['platform-alerts@acme-corp.io'] },
     dns: { hostedZoneName: 'test.acme-shop.io', domain: 'test.acme-shop.io' },

@@ -117,7 +117,7 @@ describe('bootstrap', () => {
     expect(logs).toEqual([]);
     expect(existsSync(workDir)).toBe(false);
     const listed = message.split('\n').filter((line) => line.startsWith('  - '));
-    expect(listed).toHaveLength(11);
+    expect(listed).toHaveLength(10);
     expect(listed[0]).toMatch(/^ {2}- environments\.test\.accountId is a placeholder account id/);
     expect(listed.join('\n')).not.toContain('.image ');
   });
@@ -125,9 +125,11 @@ describe('bootstrap', () => {
   it('refuses one placeholder left alone: a role in a placeholder account', () => {
     const workDir = join(tempDir('bootstrap'), 'work');
     const { steps, calls } = fakeSteps(workDir);
-    const oneLeft = realTestEnv({ eks: { ciDeployRoleArn: 'arn:aws:iam::111111111111:role/ci' } });
+    const oneLeft = realTestEnv({
+      eks: { adminRoleArns: ['arn:aws:iam::111111111111:role/platform-admin'] },
+    });
     expect(() => bootstrap(oneLeft, { workDir, autoApprove: true }, steps)).toThrow(
-      /test has 1 placeholder value to replace[^]*environments\.test\.eks\.ciDeployRoleArn is a role in a placeholder account/,
+      /test has 1 placeholder value to replace[^]*environments\.test\.eks\.adminRoleArns\[0\] is a role in a placeholder account/,
     );
     expect(calls).toEqual([]);
   });
@@ -235,7 +237,7 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     expect(existsSync(join(dir, 'work'))).toBe(false);
     const lines = result.stderr.trim().split('\n');
     expect(lines[0]).toBe(
-      'bootstrap: test has 11 placeholder values to replace in environments/test.ts before the bootstrap; nothing was run:',
+      'bootstrap: test has 10 placeholder values to replace in environments/test.ts before the bootstrap; nothing was run:',
     );
     // Every placeholder of preflight's list but the service image tags.
     expect(lines.filter((line) => line.startsWith('  - ')).map((l) => l.split(' ')[3])).toEqual([
@@ -245,7 +247,6 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
       'environments.test.k8s.ingress.accessLogBucketName',
       'environments.test.eks.publicAccessCidrs[0]',
       'environments.test.eks.adminRoleArns[0]',
-      'environments.test.eks.ciDeployRoleArn',
       'environments.test.dns.hostedZoneName',
       'environments.test.dns.domain',
       'environments.test.rds.alarmEmails[0]',

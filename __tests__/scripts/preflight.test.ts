@@ -51,7 +51,6 @@ describe('placeholders', () => {
       'environments.test.state.accessLogBucketName',
       'environments.test.eks.publicAccessCidrs[0]',
       'environments.test.eks.adminRoleArns[0]',
-      'environments.test.eks.ciDeployRoleArn',
       'environments.test.rds.alarmEmails[0]',
       'environments.test.dns.hostedZoneName',
       'environments.test.dns.domain',
@@ -68,7 +67,6 @@ describe('placeholders', () => {
       'environments.prod.state.bucketName',
       'environments.prod.state.accessLogBucketName',
       'environments.prod.eks.adminRoleArns[0]',
-      'environments.prod.eks.ciDeployRoleArn',
       'environments.prod.rds.alarmEmails[0]',
       'environments.prod.dns.hostedZoneName',
       'environments.prod.dns.domain',
@@ -85,7 +83,6 @@ describe('placeholders', () => {
       'environments.staging.state.bucketName',
       'environments.staging.state.accessLogBucketName',
       'environments.staging.eks.adminRoleArns[0]',
-      'environments.staging.eks.ciDeployRoleArn',
       'environments.staging.k8s.ingress.accessLogBucketName',
     ]);
   });
@@ -114,11 +111,11 @@ describe('placeholders', () => {
   );
 
   it('catches a role ARN in a placeholder account', () => {
-    expect(withEks({ ciDeployRoleArn: 'arn:aws:iam::123456789012:role/ci' })).toEqual([
-      'environments.test.eks.ciDeployRoleArn',
+    expect(withEks({ adminRoleArns: ['arn:aws:iam::123456789012:role/ci'] })).toEqual([
+      'environments.test.eks.adminRoleArns[0]',
     ]);
     expect(
-      withEks({ adminRoleArns: [real.eks.ciDeployRoleArn, 'arn:aws:iam::555555555555:role/a'] }),
+      withEks({ adminRoleArns: [real.eks.adminRoleArns[0], 'arn:aws:iam::555555555555:role/a'] }),
     ).toEqual(['environments.test.eks.adminRoleArns[1]']);
   });
 
@@ -173,9 +170,9 @@ describe('preflight', () => {
     expect(code).toBe(1);
     const lines = out.split('\n');
     expect(lines[0]).toBe(
-      'preflight: test has 13 placeholder values to replace in environments/test.ts before the first deploy:',
+      'preflight: test has 12 placeholder values to replace in environments/test.ts before the first deploy:',
     );
-    expect(lines.filter((l) => l.startsWith('  - '))).toHaveLength(13);
+    expect(lines.filter((l) => l.startsWith('  - '))).toHaveLength(12);
     expect(lines.filter((l) => l.endsWith(':') && !l.startsWith(' ')).slice(1)).toEqual([
       'account and state backend:',
       'access to the cluster (before test-eks-infra):',
@@ -336,7 +333,7 @@ describe('npm run preflight (process)', () => {
   it('exits 1 with the list for the committed test environment', () => {
     const result = preflightProcess(ROOT, ['test']);
     expect(result.status).toBe(1);
-    expect(result.stdout).toContain('preflight: test has 13 placeholder values to replace');
+    expect(result.stdout).toContain('preflight: test has 12 placeholder values to replace');
   });
 
   it('refuses an unknown environment with the usage (exit 2)', () => {

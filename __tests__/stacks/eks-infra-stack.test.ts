@@ -11,8 +11,11 @@ describe('EksInfraStack', () => {
 
   it('reads the private subnets from the network stack through remote state, not copied ids', () => {
     const remote = Object.values(json.data?.terraform_remote_state ?? {});
-    expect(remote).toHaveLength(1);
-    expect(remote[0]).toMatchObject({ backend: 's3', config: { key: 'prod/network.tfstate' } });
+    expect(remote.map((r) => (r.config as { key: string }).key).sort()).toEqual([
+      'prod/network.tfstate',
+      'prod/tfstate.tfstate',
+    ]);
+    expect(remote[0]).toMatchObject({ backend: 's3' });
     const cluster = resourcesOf(json, 'aws_eks_cluster')[0][1];
     const subnetIds = (cluster.vpc_config as { subnet_ids: string[] }).subnet_ids;
     expect(subnetIds).toHaveLength(3);
@@ -82,11 +85,45 @@ describe('EksInfraStack', () => {
     );
   });
 
-  it('grants cluster admin to the admin roles and the CI deploy role', () => {
+  it("grants cluster admin to the admin roles and tfstate's CI deploy role, view to its plan role", () => {
+    const fromTfstate = (output: string) =>
+      new RegExp(
+        `^\\$\\{data\\.terraform_remote_state\\.cross-stack-reference-input-prod-tfstate\\.outputs\\.${output}\\}$`,
+      );
+    // The name of tfstate's cross-stack output holding a CI role's ARN.
+    const tfstateOutputs = Object.entries(read('tfstate').output ?? {});
+    const outputFor = (role: string) =>
+      tfstateOutputs.find(
+        ([name, o]) =>
+          name.startsWith('cross-stack-output-') &&
+          new RegExp(`^\\$\\{aws_iam_role\\.github-delivery_${role}-role_[^.]+\\.arn\\}$`).test(
+            String(o.value),
+          ),
+      )?.[0] ?? `no output of the ${role} role's ARN`;
+    const policyOfEntry = Object.fromEntries(
+      resourcesOf(json, 'aws_eks_access_policy_association').map(([, a]) => [
+        String(a.principal_arn),
+        a.policy_arn,
+      ]),
+    );
     const principals = resourcesOf(json, 'aws_eks_access_entry')
       .filter(([, e]) => e.type === 'STANDARD')
-      .map(([, e]) => e.principal_arn);
-    expect(principals).toEqual([...prodEnv().eks.adminRoleArns, prodEnv().eks.ciDeployRoleArn]);
+      .map(([name, e]) => ({ arn: String(e.principal_arn), name }));
+    expect(principals.map((p) => p.arn)).toEqual([
+      ...prodEnv().eks.adminRoleArns,
+      expect.stringMatching(fromTfstate(outputFor('deploy'))),
+      expect.stringMatching(fromTfstate(outputFor('plan'))),
+    ]);
+    // No role ARN written out: the CI roles come from tfstate's state.
+    expect(JSON.stringify(json)).not.toMatch(/role\/platform-prod-ci-/);
+    const policies = principals.map(
+      (p) => policyOfEntry[`\${aws_eks_access_entry.${p.name}.principal_arn}`],
+    );
+    expect(policies).toEqual([
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy',
+      'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy',
+    ]);
   });
 
   it('creates a KMS-encrypted workload log group with the configured retention', () => {

@@ -76,9 +76,12 @@ describe('TfstateStack', () => {
     });
   });
 
-  it('stands alone: reads no other stack, and outputs what the bootstrap needs', () => {
+  it('stands alone: reads no other stack, and outputs what the bootstrap and the pipeline need', () => {
     expect(json.data?.terraform_remote_state).toBeUndefined();
     expect(Object.keys(json.output ?? {}).sort()).toEqual([
+      'ci_deploy_role_arn',
+      'ci_plan_role_arn',
+      'github_connection_arn',
       'lock_table_name',
       'state_bucket_name',
       'state_kms_key_arn',

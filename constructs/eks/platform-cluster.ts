@@ -44,6 +44,13 @@ export function eksReleaseDate(version: string): string | undefined {
 
 export const CLUSTER_ADMIN_POLICY_ARN =
   'arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy';
+/**
+ * get, list and watch on every resource of the cluster, Secrets included (unlike
+ * AmazonEKSViewPolicy): Helm keeps its release records in Secrets, so a plan of a helm_release
+ * needs to read them.
+ */
+export const ADMIN_VIEW_POLICY_ARN =
+  'arn:aws:eks::aws:cluster-access-policy/AmazonEKSAdminViewPolicy';
 
 export interface PlatformClusterProps {
   readonly clusterName: string;
@@ -57,6 +64,12 @@ export interface PlatformClusterProps {
   readonly logRetentionDays: number;
   /** Roles granted cluster admin through access entries. */
   readonly adminRoleArns: readonly string[];
+  /**
+   * Roles granted read access to every resource, Secrets included (AmazonEKSAdminViewPolicy),
+   * through access entries: what a Terraform plan of the in-cluster stacks needs.
+   * @default - none
+   */
+  readonly viewRoleArns?: readonly string[];
 }
 
 /**
@@ -171,6 +184,19 @@ export class PlatformCluster extends Construct {
         clusterName: this.cluster.name,
         principalArn: entry.principalArn,
         policyArn: CLUSTER_ADMIN_POLICY_ARN,
+        accessScope: { type: 'cluster' },
+      });
+    });
+    (props.viewRoleArns ?? []).forEach((principalArn, i) => {
+      const entry = new EksAccessEntry(this, `view-access-entry-${i}`, {
+        clusterName: this.cluster.name,
+        principalArn,
+        type: 'STANDARD',
+      });
+      new EksAccessPolicyAssociation(this, `view-access-policy-${i}`, {
+        clusterName: this.cluster.name,
+        principalArn: entry.principalArn,
+        policyArn: ADMIN_VIEW_POLICY_ARN,
         accessScope: { type: 'cluster' },
       });
     });

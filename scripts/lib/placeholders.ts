@@ -40,6 +40,7 @@ const BOOTSTRAP_PATHS = [
   'availabilityZones',
   'state',
   'k8s.ingress.accessLogBucketName',
+  'delivery',
 ];
 
 const RESERVED_DOMAIN = /(^|\.)(example\.(com|net|org)|example|test|invalid|localhost)$/i;
@@ -95,12 +96,6 @@ function check(at: string, value: string, environment: EnvironmentConfig): Findi
       return {
         problem: 'is a role in a placeholder account',
         fix: `use the ARN of the role your platform team assumes in the account (\`aws iam get-role --role-name <name> --query Role.Arn\`), e.g. ${withReal(value)}`,
-      };
-    }
-    if (at === 'eks.ciDeployRoleArn') {
-      return {
-        problem: 'is a role in a placeholder account',
-        fix: `use the ARN of the role CI assumes to deploy, e.g. ${withReal(value)}`,
       };
     }
     if (at === 'state.kmsKeyArn') {
@@ -168,7 +163,7 @@ function groupOf(at: string): PlaceholderGroup {
   const under = (prefix: string) =>
     at === prefix || at.startsWith(`${prefix}.`) || at.startsWith(`${prefix}[`);
   if (BOOTSTRAP_PATHS.some(under)) return 'bootstrap';
-  if (['eks.adminRoleArns', 'eks.ciDeployRoleArn', 'eks.publicAccessCidrs'].some(under)) {
+  if (['eks.adminRoleArns', 'eks.publicAccessCidrs'].some(under)) {
     return 'access';
   }
   if (under('dns')) return 'dns';

@@ -50,19 +50,21 @@ export function socketParent(temp = tmpdir()): string {
 
 /**
  * Starts `binary -debug` and waits (up to `timeoutMs`) for the reattach line it prints. Rejects
- * with the provider's own output if it exits or stays silent.
+ * with the provider's own output if it exits or stays silent. `env` is the provider's
+ * environment (its TMPDIR is set here).
  */
 export function startProviderServer(
   provider: string,
   binary: string,
   timeoutMs = 60_000,
+  env: NodeJS.ProcessEnv = process.env,
 ): Promise<ProviderServer> {
   const address = `registry.terraform.io/hashicorp/${provider}`;
   // The provider's debug mode puts its socket in a `plugin*` directory under TMPDIR and leaves it
   // there when stopped: it gets a directory of its own, removed once it has exited.
   const socketDir = mkdtempSync(join(socketParent(), 'tfp-'));
   const child: ChildProcess = spawn(binary, ['-debug'], {
-    env: childEnvironment(process.env, { TMPDIR: socketDir }),
+    env: childEnvironment(env, { TMPDIR: socketDir }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

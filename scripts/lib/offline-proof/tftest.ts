@@ -91,6 +91,11 @@ export function realisticDefaults(
       id: keyId,
     },
     aws_acm_certificate: { arn: arn('acm', `certificate/${keyId}`) },
+    aws_codestarconnections_connection: {
+      arn: arn('codeconnections', `connection/${keyId}`),
+      id: arn('codeconnections', `connection/${keyId}`),
+    },
+    aws_codebuild_project: { arn: arn('codebuild', 'project/mock') },
     aws_db_instance: {
       arn: arn('rds', 'db:mock'),
       address: `mock.abcdefghijkl.${region}.rds.amazonaws.com`,
