@@ -69,6 +69,7 @@ export interface PlanJson {
   readonly terraform_version?: string;
   readonly resource_changes?: readonly ResourceChange[];
   readonly resource_drift?: readonly ResourceChange[];
+  readonly output_changes?: Readonly<Record<string, { readonly actions: readonly string[] }>>;
   readonly errored?: boolean;
 }
 
@@ -103,6 +104,11 @@ export interface StackPlan {
   readonly changes: readonly Change[];
   /** Resources changed outside Terraform since the last apply. */
   readonly drift: readonly Change[];
+  /**
+   * The outputs the plan adds, changes or removes: other stacks read them (the cross-stack
+   * references), so their plans change once this one is applied.
+   */
+  readonly outputs: readonly string[];
 }
 
 /** The action of a change: Terraform writes a replacement as delete+create or create+delete. */
@@ -169,11 +175,16 @@ export function summarizePlan(stack: string, plan: PlanJson): StackPlan {
       .filter((r) => r.mode !== 'data')
       .map(toChange)
       .filter((c) => c.action !== 'no-op' && c.action !== 'read');
+  const outputs = Object.entries(plan.output_changes ?? {})
+    .filter(([, change]) => actionOf(change.actions) !== 'no-op')
+    .map(([name]) => name)
+    .sort();
   return {
     stack,
     errored: plan.errored === true,
     changes: managed(plan.resource_changes),
     drift: managed(plan.resource_drift),
+    outputs,
   };
 }
 
@@ -196,11 +207,18 @@ function readPlan(path: string): StackPlan {
   try {
     plan = JSON.parse(readFileSync(path, 'utf8')) as PlanJson;
   } catch (error) {
-    return { stack, unreadable: (error as Error).message, errored: true, changes: [], drift: [] };
+    return {
+      stack,
+      unreadable: (error as Error).message,
+      errored: true,
+      changes: [],
+      drift: [],
+      outputs: [],
+    };
   }
   if (typeof plan !== 'object' || plan === null || !('format_version' in plan)) {
     const unreadable = 'it is not `terraform show -json` output (no format_version)';
-    return { stack, unreadable, errored: true, changes: [], drift: [] };
+    return { stack, unreadable, errored: true, changes: [], drift: [], outputs: [] };
   }
   return summarizePlan(stack, plan);
 }
@@ -228,7 +246,7 @@ export const dangerous = (plan: StackPlan): Change[] =>
 
 /** Whether a scheduled plan of the stack found drift: a change to make, or one made outside. */
 export const drifted = (plan: StackPlan): boolean =>
-  plan.changes.length > 0 || plan.drift.length > 0 || plan.errored;
+  plan.changes.length > 0 || plan.drift.length > 0 || plan.outputs.length > 0 || plan.errored;
 
 const escapeHtml = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -286,7 +304,10 @@ function note(plan: StackPlan): string {
     plan.errored ? 'plan errored' : '',
     dangerous(plan).length > 0 ? `⚠️ ${dangerous(plan).length} stateful replaced or destroyed` : '',
     plan.drift.length > 0 ? `${plan.drift.length} changed outside Terraform` : '',
-    plan.changes.length === 0 && !plan.errored ? 'no changes' : '',
+    plan.outputs.length > 0
+      ? `${plan.outputs.length} output${plan.outputs.length === 1 ? '' : 's'} change: the stacks that read ${plan.outputs.length === 1 ? 'it' : 'them'} change once this is applied`
+      : '',
+    plan.changes.length === 0 && plan.outputs.length === 0 && !plan.errored ? 'no changes' : '',
   ];
   return notes.filter(Boolean).join('; ');
 }
@@ -310,7 +331,7 @@ function warningBlock(plans: readonly StackPlan[]): string[] {
 }
 
 function details(plan: StackPlan): string[] {
-  if (plan.changes.length === 0 && plan.drift.length === 0) return [];
+  if (plan.changes.length === 0 && plan.drift.length === 0 && plan.outputs.length === 0) return [];
   const lines = [
     // Markdown is not rendered inside <summary>: HTML it is.
     `<details><summary><code>${escapeHtml(plan.stack)}</code>: ${countsPhrase(countsOf(plan))}</summary>`,
@@ -320,6 +341,17 @@ function details(plan: StackPlan): string[] {
       MAX_LINES_PER_LIST,
     ),
   ];
+  if (plan.outputs.length > 0) {
+    lines.push(
+      '',
+      'Outputs that change (other stacks read them through `terraform_remote_state`):',
+      '',
+      ...bounded(
+        plan.outputs.map((name) => `- ${code(name)}`),
+        MAX_LINES_PER_LIST,
+      ),
+    );
+  }
   if (plan.drift.length > 0) {
     lines.push(
       '',
@@ -340,7 +372,7 @@ export function formatSummary(plans: readonly StackPlan[]): string {
   if (plans.length === 0) {
     return [...head, 'No stack was planned: this change touches no stack.', ''].join('\n');
   }
-  const withChanges = plans.filter((p) => p.changes.length > 0).length;
+  const withChanges = plans.filter((p) => p.changes.length > 0 || p.outputs.length > 0).length;
   const table = [
     `${plans.length} stack${plans.length === 1 ? '' : 's'} planned, ${withChanges} with changes.`,
     '',

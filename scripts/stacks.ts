@@ -85,17 +85,21 @@ export function usesCluster(stackDir: string): boolean {
 
 /**
  * The stacks ordered so each comes after every stack it depends on; among the stacks ready at a
- * step, the first in the given order goes first, so the result is stable. A dependency outside
- * the list is ignored. Throws on a cycle.
+ * step, a `preferred` one goes first, then the first in the given order, so the result is stable.
+ * A dependency outside the list is ignored. Throws on a cycle.
  */
-export function dependencyOrder(stacks: readonly ManifestStack[]): ManifestStack[] {
+export function dependencyOrder(
+  stacks: readonly ManifestStack[],
+  preferred: (stack: ManifestStack) => boolean = () => false,
+): ManifestStack[] {
   const names = new Set(stacks.map((s) => s.name));
   const waiting = new Map(
     stacks.map((s) => [s.name, new Set(s.dependencies.filter((d) => names.has(d)))]),
   );
   const ordered: ManifestStack[] = [];
   while (ordered.length < stacks.length) {
-    const next = stacks.find((s) => waiting.get(s.name)?.size === 0);
+    const ready = stacks.filter((s) => waiting.get(s.name)?.size === 0);
+    const next = ready.find(preferred) ?? ready[0];
     if (!next) {
       const stuck = [...waiting.keys()].join(', ');
       throw new ScriptError(`the stacks' dependencies form a cycle among: ${stuck}`);
@@ -120,16 +124,23 @@ const selected = (name: string, options: SelectOptions): boolean =>
   (options.env === undefined || environmentOf(name) === options.env) &&
   (options.includeTfstate === true || !isTfstate(name));
 
-/** Every stack of a synthesized app, in dependency order. */
+/**
+ * Every stack of a synthesized app, in dependency order, the stacks that do not talk to the
+ * cluster first wherever their dependencies allow: the workflows run those on GitHub's runners,
+ * then the cluster stacks on the runner in the VPC (which eks-infra, an AWS-only stack, creates).
+ */
 export function orderStacks(outdir: string, options: SelectOptions = {}): StackEntry[] {
   const stacks = readManifest(outdir);
   checkEnvironment(options.env, stacks);
-  return dependencyOrder(stacks)
+  const cluster = new Map(
+    stacks.map((s) => [s.name, usesCluster(join(outdir, s.workingDirectory))]),
+  );
+  return dependencyOrder(stacks, (s) => !cluster.get(s.name))
     .filter((s) => selected(s.name, options))
     .map((s) => ({
       stack: s.name,
       env: environmentOf(s.name),
-      cluster: usesCluster(join(outdir, s.workingDirectory)),
+      cluster: cluster.get(s.name) === true,
     }));
 }
 
@@ -216,11 +227,20 @@ export function changedStacks(
   for (const stack of removed) {
     changes.set(stack.name, { change: 'removed', dir: join(base, stack.workingDirectory) });
   }
-  return dependencyOrder(withRemoved(before, after, removed))
+  const all = withRemoved(before, after, removed);
+  const dirOf = (s: ManifestStack) =>
+    changes.get(s.name)?.dir ?? join(afterNames.has(s.name) ? head : base, s.workingDirectory);
+  const cluster = new Map(all.map((s) => [s.name, usesCluster(dirOf(s))]));
+  return dependencyOrder(all, (s) => !cluster.get(s.name))
     .filter((s) => changes.has(s.name) && selected(s.name, options))
     .map((s) => {
-      const { change, dir } = changes.get(s.name) as { change: Change; dir: string };
-      return { stack: s.name, env: environmentOf(s.name), cluster: usesCluster(dir), change };
+      const { change } = changes.get(s.name) as { change: Change; dir: string };
+      return {
+        stack: s.name,
+        env: environmentOf(s.name),
+        cluster: cluster.get(s.name) === true,
+        change,
+      };
     });
 }
 

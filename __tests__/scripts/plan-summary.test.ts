@@ -3,6 +3,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  drifted,
   driftMarker,
   formatDriftIssue,
   formatSummary,
@@ -139,7 +140,13 @@ describe.skipIf(Boolean(missing) && skipRequested)(
       const summary = formatSummary([plan]);
       expect(summary.split('\n')[0]).toBe(SUMMARY_MARKER);
       expect(summary).not.toContain('[!CAUTION]');
-      expect(summary).toContain('| `test-fresh` | 10 | 0 | 0 | 0 |  |');
+      expect(summary).toContain(
+        '| `test-fresh` | 10 | 0 | 0 | 0 | 1 output change: the stacks that read it change once this is applied |',
+      );
+      // The output other stacks would read is named, in the stack's details.
+      expect(plan.outputs).toEqual(['lock_table_name']);
+      expect(summary).toContain('Outputs that change');
+      expect(summary).toContain('- `lock_table_name`');
       expect(summary).toContain('<details><summary><code>test-fresh</code>: 10 to add</summary>');
       expect(summary).toContain(`- create \`aws_dynamodb_table.${table}\``);
     });
@@ -171,7 +178,7 @@ describe.skipIf(Boolean(missing) && skipRequested)(
       );
       expect(warning.join('\n')).not.toContain('aws_kms_key');
       expect(summary).toContain(
-        '| `test-replace` | 8 | 1 | 1 | 0 | ⚠️ 1 stateful replaced or destroyed |',
+        '| `test-replace` | 8 | 1 | 1 | 0 | ⚠️ 1 stateful replaced or destroyed; 1 output change: the stacks that read it change once this is applied |',
       );
     });
 
@@ -240,6 +247,23 @@ describe.skipIf(Boolean(missing) && skipRequested)(
         `### Changed outside Terraform (1)\n\n- \`aws_kms_key.${key}\` (update)`,
       );
       expect(formatSummary([plan])).toContain('1 changed outside Terraform');
+    });
+
+    it('reports a plan that changes only an output: its readers change at deploy', () => {
+      // The empty plan, with the first deploy's output change: Terraform's exit code 2 all the same.
+      const empty = read(plans, 'test-empty');
+      const fresh = read(plans, 'test-fresh');
+      const plan = summarizePlan('test-outputs', {
+        ...empty,
+        output_changes: fresh.output_changes,
+      });
+      expect(plan.changes).toEqual([]);
+      expect(plan.outputs).toEqual(['lock_table_name']);
+      expect(drifted(plan)).toBe(true);
+      const summary = formatSummary([plan]);
+      expect(summary).toContain('1 stack planned, 1 with changes.');
+      expect(summary).toMatch(/\| `test-outputs` \| 0 \| 0 \| 0 \| 0 \| 1 output change: /);
+      expect(summary).not.toContain('no changes |');
     });
 
     it('stays within a comment: long lists are cut, and left out altogether past the limit', () => {

@@ -53,6 +53,31 @@ describe('stacks:order', () => {
     }
   });
 
+  it('puts every AWS-only stack before the cluster stacks, as the deploy jobs run them', () => {
+    for (const { name } of environments) {
+      const flags = orderStacks(outdir, { env: name, includeTfstate: true }).map((s) => s.cluster);
+      // false…false, true…true: the check deploy.yml and deploy-prod.yml make before deploying.
+      expect(flags.indexOf(true)).toBeGreaterThan(0);
+      expect(flags.slice(flags.indexOf(true)).every(Boolean), name).toBe(true);
+    }
+    const stack = (name: string, ...dependencies: string[]): ManifestStack => ({
+      name,
+      dependencies,
+      workingDirectory: `stacks/${name}`,
+    });
+    // Manifest order (alphabetical) would put `c-rds` after `b-k8s`; preferring AWS-only ones does not.
+    const order = dependencyOrder(
+      [
+        stack('a-infra'),
+        stack('b-k8s', 'a-infra'),
+        stack('c-rds', 'a-infra'),
+        stack('d-svc', 'b-k8s', 'c-rds'),
+      ],
+      (s) => !s.name.endsWith('k8s') && !s.name.endsWith('svc'),
+    ).map((s) => s.name);
+    expect(order).toEqual(['a-infra', 'c-rds', 'b-k8s', 'd-svc']);
+  });
+
   it('includes tfstate, before eks-k8s which reads it, only when asked', () => {
     const order = orderStacks(outdir, { env: 'test', includeTfstate: true }).map((s) => s.stack);
     expect(order).toHaveLength(COMPONENTS.length);

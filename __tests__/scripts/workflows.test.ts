@@ -37,6 +37,7 @@ interface Job {
   readonly environment?: string | { name: string };
   readonly permissions?: Record<string, string> | string;
   readonly 'timeout-minutes'?: number;
+  readonly outputs?: Record<string, string>;
   readonly steps: Step[];
 }
 
@@ -73,6 +74,8 @@ const PERMISSIONS = new Set(['read', 'write', 'none']);
 const WRITERS: Record<string, Record<string, string[]>> = {
   'plan.yml': { comment: ['pull-requests'] },
   'drift.yml': { report: ['issues'] },
+  // Starts deploy-prod.yml again for the stacks it deferred.
+  'deploy-prod.yml': { again: ['actions'] },
 };
 
 const envNames = environments.map((e) => e.name);
@@ -229,7 +232,9 @@ describe('deploys', () => {
     expect(workflows['deploy.yml'].on).toEqual({ push: { branches: ['main'] } });
     expect(workflows['deploy-prod.yml'].on).toEqual({
       workflow_run: { workflows: ['deploy'], types: ['completed'], branches: ['main'] },
+      workflow_dispatch: null,
     });
+    expect(workflows['deploy-prod.yml'].jobs.setup.if).toContain("github.ref == 'refs/heads/main'");
     expect(workflows['deploy.yml'].name).toBe('deploy');
     for (const { file, id, job } of allJobs.filter(({ job }) => environmentOf(job))) {
       // A job in an environment, whatever started its workflow, runs for main alone.
@@ -260,10 +265,11 @@ describe('deploys', () => {
     const { jobs } = workflows['deploy-prod.yml'];
     const applies = Object.entries(jobs).filter(([, job]) => APPLY.test(scriptOf(job)));
     expect(applies.map(([id]) => id)).toEqual(['apply-aws', 'apply-cluster']);
-    expect(scriptOf(jobs.review)).toContain('npm run -s plan:summary --');
     for (const [id, job] of applies) {
       expect(environmentOf(job), id).toBe(githubEnvironmentName('prod'));
-      expect(needsOf(job), id).toContain('review');
+      const review = id.replace('apply', 'review');
+      expect(needsOf(job), id).toContain(review);
+      expect(scriptOf(jobs[review]), id).toContain('npm run -s plan:summary --');
       const plan = id.replace('apply', 'plan');
       expect(needsOf(job), id).toContain(plan);
       // Made by the plan role, shown in the review job: no plan is made where it is applied.
@@ -284,8 +290,41 @@ describe('deploys', () => {
       );
     }
     expect(jobs['apply-cluster']['runs-on']).toMatch(/^codebuild-platform-prod-gha-runner-/);
-    expect(needsOf(jobs['apply-cluster'])).toContain('apply-aws');
+    // The cluster wave is planned once the AWS wave, which creates the runner, is applied.
+    expect(needsOf(jobs['plan-cluster'])).toContain('apply-aws');
     expect(scriptOf(jobs.smoke)).toContain('npm run -s smoke -- prod');
+  });
+});
+
+describe('prod, stack by stack', () => {
+  const { jobs } = workflows['deploy-prod.yml'];
+
+  it('defers a stack that reads an output this run changes, and starts the next run for it', () => {
+    for (const id of ['plan-aws', 'plan-cluster']) {
+      const script = scriptOf(jobs[id]);
+      // The dependencies come from the synthesized manifest; a changed output holds its readers.
+      expect(script, id).toContain(".stacks[$s].dependencies[]?' cdktf.out/manifest.json");
+      expect(script, id).toContain('.output_changes');
+      expect(script, id).toMatch(/deferred\+=\("\$stack"\)/);
+      expect(jobs[id].outputs?.deferred, id).toBe('${{ steps.plan.outputs.deferred }}');
+    }
+    // No cluster job waits for a runner that the deferred eks-infra has not created yet.
+    expect(jobs['plan-cluster'].if).toContain("needs.plan-aws.outputs.cluster_ready != ''");
+    expect(scriptOf(jobs.again)).toContain('gh workflow run deploy-prod.yml --ref main');
+    expect(jobs.again.if).toContain("needs.plan-aws.outputs.deferred != ''");
+    expect(jobs.smoke.if).toContain("needs.plan-aws.outputs.deferred == ''");
+  });
+
+  it("takes artifact names from job outputs, so a re-run of failed jobs finds the first attempt's", () => {
+    for (const [id, job] of Object.entries(jobs)) {
+      for (const step of job.steps.filter((s) =>
+        s.uses?.startsWith('actions/download-artifact@'),
+      )) {
+        expect(String(step.with?.name), `${id}`).toMatch(
+          /^\$\{\{ needs\.[\w-]+\.outputs\.\w+ \}\}$/,
+        );
+      }
+    }
   });
 });
 
@@ -350,7 +389,11 @@ describe('pull requests', () => {
 describe('images, drift and promotion', () => {
   it('build, scan (HIGH and CRITICAL fail), attach an SBOM, push by commit and open the bump for test', () => {
     const images = workflows['images.yml'];
-    expect(images.on.push).toEqual({ branches: ['main'], paths: ['apps/**', 'package-lock.json'] });
+    expect(images.on.push).toEqual({
+      branches: ['main'],
+      // What the Dockerfiles copy besides apps/.
+      paths: ['apps/**', 'package.json', 'package-lock.json', 'tsconfig.json'],
+    });
     const steps = images.jobs.build.steps;
     const trivy = steps.find((s) => s.uses?.startsWith('aquasecurity/trivy-action@'));
     expect(trivy?.with).toMatchObject({ severity: 'HIGH,CRITICAL', 'exit-code': '1' });

@@ -64,8 +64,12 @@ export interface GithubRunnerProps {
    */
   readonly queuedTimeoutMinutes?: number;
   /**
-   * Jobs that may run at once; more wait in the queue.
-   * @default 4
+   * Jobs that may run at once in this project. A build started past a project's limit fails at
+   * once (CodeBuild's Builds page: "builds return an error if the number of running builds
+   * reaches the concurrent build limit"), and its GitHub job then waits for a runner that never
+   * comes; without a limit, builds past the account's concurrency queue for
+   * `queuedTimeoutMinutes`. Set one only to cap the cost of a runaway workflow.
+   * @default - none: the account's concurrency, then the queue
    */
   readonly concurrentBuildLimit?: number;
 }
@@ -104,7 +108,7 @@ export class GithubRunner extends Construct {
     const computeType = props.computeType ?? DEFAULT_RUNNER_COMPUTE_TYPE;
     const buildTimeout = props.buildTimeoutMinutes ?? 60;
     const queuedTimeout = props.queuedTimeoutMinutes ?? 60;
-    const concurrentBuildLimit = props.concurrentBuildLimit ?? 4;
+    const concurrentBuildLimit = props.concurrentBuildLimit;
     checkProps(id, props, { buildTimeout, queuedTimeout, concurrentBuildLimit });
 
     const name = runnerProjectName(env.name);
@@ -171,7 +175,7 @@ export class GithubRunner extends Construct {
       serviceRole: role.arn,
       buildTimeout,
       queuedTimeout,
-      concurrentBuildLimit,
+      ...(concurrentBuildLimit === undefined ? {} : { concurrentBuildLimit }),
       source: {
         type: 'GITHUB',
         location: `https://github.com/${props.repository}`,
@@ -220,7 +224,7 @@ export class GithubRunner extends Construct {
 function checkProps(
   id: string,
   props: GithubRunnerProps,
-  resolved: { buildTimeout: number; queuedTimeout: number; concurrentBuildLimit: number },
+  resolved: { buildTimeout: number; queuedTimeout: number; concurrentBuildLimit?: number },
 ): void {
   const fail = (path: string, value: unknown, fix: string): never => {
     throw new Error(`GithubRunner ${id}: ${path} ${fix}, got ${JSON.stringify(value)}`);
@@ -250,5 +254,7 @@ function checkProps(
   };
   whole('buildTimeoutMinutes', resolved.buildTimeout, 5, 2160);
   whole('queuedTimeoutMinutes', resolved.queuedTimeout, 5, 480);
-  whole('concurrentBuildLimit', resolved.concurrentBuildLimit, 1, 100);
+  if (resolved.concurrentBuildLimit !== undefined) {
+    whole('concurrentBuildLimit', resolved.concurrentBuildLimit, 1, 100);
+  }
 }

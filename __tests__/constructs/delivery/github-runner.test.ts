@@ -104,12 +104,10 @@ describe('GithubRunner', () => {
     });
   });
 
-  it('bounds each job and the jobs at once', () => {
-    expect(project).toMatchObject({
-      build_timeout: 60,
-      queued_timeout: 60,
-      concurrent_build_limit: 4,
-    });
+  it("bounds each job, and queues jobs past the account's concurrency rather than failing them", () => {
+    expect(project).toMatchObject({ build_timeout: 60, queued_timeout: 60 });
+    // A project limit fails the builds past it, leaving their GitHub jobs without a runner.
+    expect(project).not.toHaveProperty('concurrent_build_limit');
   });
 
   it('is created after its role may manage network interfaces (CodeBuild checks the VPC config)', () => {
