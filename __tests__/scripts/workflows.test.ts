@@ -290,8 +290,13 @@ describe('deploys', () => {
       );
     }
     expect(jobs['apply-cluster']['runs-on']).toMatch(/^codebuild-platform-prod-gha-runner-/);
-    // The cluster wave is planned once the AWS wave, which creates the runner, is applied.
+    // The cluster wave is planned once the AWS wave, which creates the runner, is applied, and
+    // runs when that wave had nothing to apply: a skipped ancestor skips every job below it
+    // that does not say always().
     expect(needsOf(jobs['plan-cluster'])).toContain('apply-aws');
+    for (const id of ['plan-cluster', 'review-cluster', 'apply-cluster']) {
+      expect(jobs[id].if, id).toMatch(/^always\(\) && /);
+    }
     expect(scriptOf(jobs.smoke)).toContain('npm run -s smoke -- prod');
   });
 });
