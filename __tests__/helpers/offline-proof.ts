@@ -5,6 +5,7 @@
  * and says so loudly.
  */
 import { spawnSync } from 'node:child_process';
+import { describe, it } from 'vitest';
 import { findProviderMirror } from '../../scripts/find-provider-mirror';
 import { TERRAFORM_MISSING } from '../../scripts/plan-offline';
 
@@ -40,6 +41,23 @@ export function announce(): void {
   } else if (mirror) {
     console.log(`offline proof: providers from ${mirror}`);
   }
+}
+
+/**
+ * A describe block that needs Terraform and the provider mirror: without them it fails with the
+ * fix, or under SKIP_TERRAFORM=1 it is skipped (and {@link announce} says so).
+ */
+export function describeWithTerraform(title: string, body: () => void): void {
+  describe.skipIf(Boolean(missing) && skipRequested)(title, () => {
+    if (missing) {
+      const { message } = missing;
+      it('has terraform and a provider mirror', () => {
+        throw new Error(message);
+      });
+      return;
+    }
+    body();
+  });
 }
 
 /** The stacks that work in the cluster: their Helm and Kubernetes part is not checkable here. */

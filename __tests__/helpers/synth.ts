@@ -35,6 +35,13 @@ export function onlyResource(json: SynthJson, type: string): Record<string, unkn
   return found[0][1];
 }
 
+/** The logical name of the only resource of a type (`lock-table_D28631D7`), for references to it. */
+export function onlyResourceName(json: SynthJson, type: string): string {
+  const found = resourcesOf(json, type);
+  expect(found, `expected exactly one ${type}`).toHaveLength(1);
+  return found[0][0];
+}
+
 /**
  * Asserts that some resource of `type` has these properties (CDKTF's matcher, deep and partial).
  * On failure, prints the resources of that type that do exist.

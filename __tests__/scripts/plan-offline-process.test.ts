@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { findProviderMirror, NO_PROVIDER_MIRROR } from '../../scripts/find-provider-mirror';
 import { main } from '../../scripts/plan-offline';
 import { COMPONENTS } from '../helpers/environments';
-import { announce, inCluster, mirror, missing, skipRequested } from '../helpers/offline-proof';
+import { announce, inCluster, mirror, describeWithTerraform } from '../helpers/offline-proof';
 import { ROOT, tempDir } from '../helpers/paths';
 
 /**
@@ -15,15 +15,7 @@ import { ROOT, tempDir } from '../helpers/paths';
  */
 announce();
 
-describe.skipIf(Boolean(missing) && skipRequested)('offline proof, as a process', () => {
-  if (missing) {
-    const { message } = missing;
-    it('has terraform and a provider mirror', () => {
-      throw new Error(message);
-    });
-    return;
-  }
-
+describeWithTerraform('offline proof, as a process', () => {
   describe('npm run plan:offline (process)', () => {
     /**
      * Runs the script with TF_PROVIDER_MIRROR unset (unless given) and TMPDIR pointed at a

@@ -12,7 +12,7 @@ import {
 import { loadStacks } from '../../scripts/lib/offline-proof/stacks';
 import { synthesizeProofFixture } from '../fixtures/offline-proof-app';
 import { COMPONENTS } from '../helpers/environments';
-import { announce, inCluster, mirror, missing, skipRequested } from '../helpers/offline-proof';
+import { announce, inCluster, mirror, describeWithTerraform } from '../helpers/offline-proof';
 import { tempDir } from '../helpers/paths';
 
 announce();
@@ -20,166 +20,155 @@ announce();
 const byStack = (results: readonly StackResult[]): Record<string, StackResult> =>
   Object.fromEntries(results.map((r) => [r.stack, r]));
 
-describe.skipIf(Boolean(missing) && skipRequested)(
-  'offline proof (validation by the real provider, mocked apply)',
-  () => {
-    if (missing) {
-      const { message } = missing;
-      it('has terraform and a provider mirror', () => {
-        throw new Error(message);
+describeWithTerraform('offline proof (validation by the real provider, mocked apply)', () => {
+  // prod in process, here; test through `npm run plan:offline -- test` as a process, in
+  // plan-offline-process.test.ts (the two files run side by side): every stack of both
+  // environments is proven once.
+  describe('the app, prod in process', () => {
+    let run: Awaited<ReturnType<typeof planOffline>>;
+    const outdir = join(tempDir('plan-offline-app-synth'), 'out');
+    beforeAll(async () => {
+      synthesizePlatform(environments, { outdir, environmentName: 'prod' });
+      // Progress as it goes, so a slow machine's run never looks hung.
+      const started = Date.now();
+      const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+      run = await planOffline({
+        outdir,
+        environmentName: 'prod',
+        providerMirror: mirror,
+        workDir: tempDir('plan-offline-app'),
+        onStep: (stack, step) => process.stdout.write(`  ${at()} ${stack}: terraform ${step}\n`),
+        onResult: (r) => process.stdout.write(`  ${at()} ${r.stack}: ${r.status}\n`),
       });
-      return;
-    }
+    }, 300_000);
 
-    // prod in process, here; test through `npm run plan:offline -- test` as a process, in
-    // plan-offline-process.test.ts (the two files run side by side): every stack of both
-    // environments is proven once.
-    describe('the app, prod in process', () => {
-      let run: Awaited<ReturnType<typeof planOffline>>;
-      const outdir = join(tempDir('plan-offline-app-synth'), 'out');
-      beforeAll(async () => {
-        synthesizePlatform(environments, { outdir, environmentName: 'prod' });
-        // Progress as it goes, so a slow machine's run never looks hung.
-        const started = Date.now();
-        const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-        run = await planOffline({
-          outdir,
-          environmentName: 'prod',
-          providerMirror: mirror,
-          workDir: tempDir('plan-offline-app'),
-          onStep: (stack, step) => process.stdout.write(`  ${at()} ${stack}: terraform ${step}\n`),
-          onResult: (r) => process.stdout.write(`  ${at()} ${r.stack}: ${r.status}\n`),
+    it('validates and mock-applies every stack of prod', () => {
+      const expected = COMPONENTS.map((c) => `prod-${c}`);
+      expect(run.results.map((r) => r.stack).sort()).toEqual(expected.sort());
+      for (const result of run.results.filter((r) => !inCluster(r.stack))) {
+        expect(result, run.report).toMatchObject({
+          status: 'passed',
+          validate: 'passed',
+          apply: 'passed',
+          unchecked: 0,
         });
-      }, 300_000);
-
-      it('validates and mock-applies every stack of prod', () => {
-        const expected = COMPONENTS.map((c) => `prod-${c}`);
-        expect(run.results.map((r) => r.stack).sort()).toEqual(expected.sort());
-        for (const result of run.results.filter((r) => !inCluster(r.stack))) {
-          expect(result, run.report).toMatchObject({
-            status: 'passed',
-            validate: 'passed',
-            apply: 'passed',
-            unchecked: 0,
-          });
-          expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal);
-          expect(result.resourcesApplied).toBeGreaterThan(0);
-        }
-      });
-
-      it('proves the AWS part of eks-k8s and the service stacks, and counts their Helm and Kubernetes resources as unchecked', () => {
-        for (const result of run.results.filter((r) => inCluster(r.stack))) {
-          const json = JSON.parse(
-            readFileSync(join(outdir, 'stacks', result.stack, 'cdk.tf.json'), 'utf8'),
-          ) as { resource: Record<string, Record<string, unknown>> };
-          const inClusterCount = Object.entries(json.resource)
-            .filter(([type]) => type.startsWith('helm_') || type.startsWith('kubernetes_'))
-            .reduce((n, [, blocks]) => n + Object.keys(blocks).length, 0);
-          expect(inClusterCount).toBeGreaterThan(0);
-          expect(result, run.report).toMatchObject({
-            status: 'partial',
-            validate: 'passed',
-            apply: 'passed',
-            unchecked: inClusterCount,
-          });
-          // eks-k8s: the certificate, its validation record, the web ACL and its logging; a
-          // service: its ECR repository and key (and the backend's Pod Identity role).
-          expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal - inClusterCount);
-          expect(result.resourcesApplied).toBeGreaterThanOrEqual(3);
-        }
-        expect(run.ok).toBe(true);
-        console.log(`\n${run.report}\n`);
-      });
+        expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal);
+        expect(result.resourcesApplied).toBeGreaterThan(0);
+      }
     });
 
-    describe('a fixture chain', () => {
-      let results: Record<string, StackResult>;
-      beforeAll(async () => {
-        const outdir = join(tempDir('plan-offline-fixture'), 'out');
-        synthesizeProofFixture(outdir);
-        results = byStack(
-          await runOfflineProof({
-            stacks: loadStacks(outdir),
-            workDir: tempDir('plan-offline-fixture-work'),
-            pluginCacheDir: DEFAULT_PLUGIN_CACHE,
-            providerMirror: mirror,
-          }),
-        );
-      }, 300_000);
-
-      it('passes the producer', () => {
-        expect(results['test-fx-producer']).toMatchObject({
-          status: 'passed',
-          resourcesApplied: 5,
-          resourcesTotal: 5,
-        });
-      });
-
-      it('feeds the consumer upstream outputs of the right type and shape, and reports what it could not check', () => {
-        expect(results['test-fx-consumer'], results['test-fx-consumer'].output).toMatchObject({
+    it('proves the AWS part of eks-k8s and the service stacks, and counts their Helm and Kubernetes resources as unchecked', () => {
+      for (const result of run.results.filter((r) => inCluster(r.stack))) {
+        const json = JSON.parse(
+          readFileSync(join(outdir, 'stacks', result.stack, 'cdk.tf.json'), 'utf8'),
+        ) as { resource: Record<string, Record<string, unknown>> };
+        const inClusterCount = Object.entries(json.resource)
+          .filter(([type]) => type.startsWith('helm_') || type.startsWith('kubernetes_'))
+          .reduce((n, [, blocks]) => n + Object.keys(blocks).length, 0);
+        expect(inClusterCount).toBeGreaterThan(0);
+        expect(result, run.report).toMatchObject({
           status: 'partial',
           validate: 'passed',
           apply: 'passed',
-          resourcesApplied: 2,
-          resourcesTotal: 4,
-          unchecked: 2,
-          uncheckedReason: 'provider helm is not installed (and what depends on it)',
+          unchecked: inClusterCount,
         });
-      });
-
-      it('reports a stack with nothing checkable here as unchecked, never passed', () => {
-        expect(results['test-fx-helm-only']).toMatchObject({
-          status: 'unchecked',
-          unchecked: 1,
-          validate: 'not run',
-          apply: 'not run',
-        });
-      });
-
-      it('fails a stack with an argument the provider does not have, in validate, with Terraform’s error', () => {
-        expect(results['test-fx-bad-argument']).toMatchObject({
-          status: 'failed',
-          validate: 'failed',
-          apply: 'not run',
-        });
-        expect(results['test-fx-bad-argument'].output).toContain(
-          'No argument or block type is named "bogus_argument".',
-        );
-      });
-
-      it('fails a stack that reads an output its upstream does not have, in the apply, with Terraform’s error', () => {
-        expect(results['test-fx-missing-output']).toMatchObject({
-          status: 'failed',
-          validate: 'passed',
-          apply: 'failed',
-        });
-        expect(results['test-fx-missing-output'].output).toContain('does_not_exist');
-      });
+        // eks-k8s: the certificate, its validation record, the web ACL and its logging; a
+        // service: its ECR repository and key (and the backend's Pod Identity role).
+        expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal - inClusterCount);
+        expect(result.resourcesApplied).toBeGreaterThanOrEqual(3);
+      }
+      expect(run.ok).toBe(true);
+      console.log(`\n${run.report}\n`);
     });
+  });
 
-    describe('a shared provider that dies', () => {
-      it('fails the run with a message naming the provider, never hangs', async () => {
-        const outdir = join(tempDir('plan-offline-crash'), 'out');
-        synthesizeProofFixture(outdir);
-        const fake = join(tempDir('crashing-provider'), 'terraform-provider-aws');
-        writeFileSync(
-          fake,
-          '#!/bin/sh\necho "TF_REATTACH_PROVIDERS=\'{\\"registry.terraform.io/hashicorp/aws\\":{\\"Protocol\\":\\"grpc\\",\\"ProtocolVersion\\":5,\\"Pid\\":1,\\"Test\\":true,\\"Addr\\":{\\"Network\\":\\"unix\\",\\"String\\":\\"/tmp/no-such-plugin\\"}}}\'"\nexec sleep 60\n',
-        );
-        chmodSync(fake, 0o755);
-        const proof = runOfflineProof({
-          stacks: loadStacks(outdir, (name) => name === 'test-fx-producer'),
-          workDir: tempDir('plan-offline-crash-work'),
+  describe('a fixture chain', () => {
+    let results: Record<string, StackResult>;
+    beforeAll(async () => {
+      const outdir = join(tempDir('plan-offline-fixture'), 'out');
+      synthesizeProofFixture(outdir);
+      results = byStack(
+        await runOfflineProof({
+          stacks: loadStacks(outdir),
+          workDir: tempDir('plan-offline-fixture-work'),
           pluginCacheDir: DEFAULT_PLUGIN_CACHE,
           providerMirror: mirror,
-          providerBinaries: { aws: fake },
-        });
-        await expect(proof).rejects.toThrow(ProviderCrashError);
-        // Up, but answering nobody: the first command says so, and the run stops there.
-        await expect(proof).rejects.toThrow(
-          /The aws provider that the proof's Terraform commands share \(pid \d+\) did not answer/,
-        );
-      }, 120_000);
+        }),
+      );
+    }, 300_000);
+
+    it('passes the producer', () => {
+      expect(results['test-fx-producer']).toMatchObject({
+        status: 'passed',
+        resourcesApplied: 5,
+        resourcesTotal: 5,
+      });
     });
-  },
-);
+
+    it('feeds the consumer upstream outputs of the right type and shape, and reports what it could not check', () => {
+      expect(results['test-fx-consumer'], results['test-fx-consumer'].output).toMatchObject({
+        status: 'partial',
+        validate: 'passed',
+        apply: 'passed',
+        resourcesApplied: 2,
+        resourcesTotal: 4,
+        unchecked: 2,
+        uncheckedReason: 'provider helm is not installed (and what depends on it)',
+      });
+    });
+
+    it('reports a stack with nothing checkable here as unchecked, never passed', () => {
+      expect(results['test-fx-helm-only']).toMatchObject({
+        status: 'unchecked',
+        unchecked: 1,
+        validate: 'not run',
+        apply: 'not run',
+      });
+    });
+
+    it('fails a stack with an argument the provider does not have, in validate, with Terraform’s error', () => {
+      expect(results['test-fx-bad-argument']).toMatchObject({
+        status: 'failed',
+        validate: 'failed',
+        apply: 'not run',
+      });
+      expect(results['test-fx-bad-argument'].output).toContain(
+        'No argument or block type is named "bogus_argument".',
+      );
+    });
+
+    it('fails a stack that reads an output its upstream does not have, in the apply, with Terraform’s error', () => {
+      expect(results['test-fx-missing-output']).toMatchObject({
+        status: 'failed',
+        validate: 'passed',
+        apply: 'failed',
+      });
+      expect(results['test-fx-missing-output'].output).toContain('does_not_exist');
+    });
+  });
+
+  describe('a shared provider that dies', () => {
+    it('fails the run with a message naming the provider, never hangs', async () => {
+      const outdir = join(tempDir('plan-offline-crash'), 'out');
+      synthesizeProofFixture(outdir);
+      const fake = join(tempDir('crashing-provider'), 'terraform-provider-aws');
+      writeFileSync(
+        fake,
+        '#!/bin/sh\necho "TF_REATTACH_PROVIDERS=\'{\\"registry.terraform.io/hashicorp/aws\\":{\\"Protocol\\":\\"grpc\\",\\"ProtocolVersion\\":5,\\"Pid\\":1,\\"Test\\":true,\\"Addr\\":{\\"Network\\":\\"unix\\",\\"String\\":\\"/tmp/no-such-plugin\\"}}}\'"\nexec sleep 60\n',
+      );
+      chmodSync(fake, 0o755);
+      const proof = runOfflineProof({
+        stacks: loadStacks(outdir, (name) => name === 'test-fx-producer'),
+        workDir: tempDir('plan-offline-crash-work'),
+        pluginCacheDir: DEFAULT_PLUGIN_CACHE,
+        providerMirror: mirror,
+        providerBinaries: { aws: fake },
+      });
+      await expect(proof).rejects.toThrow(ProviderCrashError);
+      // Up, but answering nobody: the first command says so, and the run stops there.
+      await expect(proof).rejects.toThrow(
+        /The aws provider that the proof's Terraform commands share \(pid \d+\) did not answer/,
+      );
+    }, 120_000);
+  });
+});

@@ -37,6 +37,7 @@ interface Job {
   readonly environment?: string | { name: string };
   readonly permissions?: Record<string, string> | string;
   readonly 'timeout-minutes'?: number;
+  readonly strategy?: { matrix: { include: string } };
   readonly outputs?: Record<string, string>;
   readonly steps: Step[];
 }
@@ -79,6 +80,9 @@ const WRITERS: Record<string, Record<string, string[]>> = {
 };
 
 const envNames = environments.map((e) => e.name);
+/** The label of a job planning a matrix of stacks (plan.yml, drift.yml). */
+const MATRIX_RUNNER =
+  "${{ matrix.cluster && format('{0}-{1}-{2}', matrix.runner_label_prefix, github.run_id, github.run_attempt) || 'ubuntu-24.04' }}";
 const CLUSTER_RUNNER = new RegExp(
   `^(${envNames.map(runnerLabelPrefix).join('|')})-\\$\\{\\{ github\\.run_id \\}\\}-\\$\\{\\{ github\\.run_attempt \\}\\}$`,
 );
@@ -186,7 +190,13 @@ describe('the workflows', () => {
     for (const { file, id, job } of allJobs) {
       const label = job['runs-on'];
       if (label.startsWith('codebuild-')) expect(label, `${file} ${id}`).toMatch(CLUSTER_RUNNER);
-      else expect(label, `${file} ${id}`).toBe('ubuntu-24.04');
+      else if (label.startsWith('${{')) {
+        // A matrix of stacks: the cluster ones on their environment's runner, from ci:env.
+        expect(label, `${file} ${id}`).toBe(MATRIX_RUNNER);
+        expect(scriptOf(workflows[file].jobs[needsOf(job)[0]]), `${file} ${id}`).toContain(
+          'runner="$(sed -n \'s/^runner_label_prefix=//p\' <<<"$ci")"',
+        );
+      } else expect(label, `${file} ${id}`).toBe('ubuntu-24.04');
     }
     for (const name of envNames) {
       // The label names the CodeBuild project eks-infra creates (stacks/eks-infra-stack.ts).
@@ -346,11 +356,7 @@ describe('pull requests', () => {
     expect(changes).toMatch(/for env in test prod; do/);
     expect(changes).toContain('npm run -s stacks:changed --');
     const planners = Object.entries(plan.jobs).filter(([, job]) => assumes(job).length > 0);
-    expect(planners.map(([id]) => id).sort()).toEqual([
-      'plan-aws',
-      'plan-cluster-prod',
-      'plan-cluster-test',
-    ]);
+    expect(planners.map(([id]) => id)).toEqual(['plan']);
     for (const [id, job] of planners) {
       expect(assumes(job)[0].with?.['role-to-assume'], id).toBe('${{ matrix.plan_role_arn }}');
       const script = scriptOf(job);
@@ -365,11 +371,9 @@ describe('pull requests', () => {
         id,
       ).toBe(true);
     }
-    expect(plan.jobs['plan-cluster-test']['runs-on']).toMatch(
-      /^codebuild-platform-test-gha-runner-/,
-    );
-    expect(plan.jobs['plan-cluster-prod']['runs-on']).toMatch(
-      /^codebuild-platform-prod-gha-runner-/,
+    expect(plan.jobs.plan['runs-on']).toBe(MATRIX_RUNNER);
+    expect(plan.jobs.plan.strategy?.matrix.include).toBe(
+      '${{ fromJSON(needs.changes.outputs.stacks) }}',
     );
   });
 

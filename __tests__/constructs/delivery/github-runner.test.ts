@@ -20,11 +20,12 @@ import { loadStacks } from '../../../scripts/lib/offline-proof/stacks';
 import { DEFAULT_PLUGIN_CACHE } from '../../../scripts/plan-offline';
 import { PlatformStack } from '../../../stacks/platform-stack';
 import { prodEnv, testEnv } from '../../helpers/environments';
-import { announce, mirror, missing, skipRequested } from '../../helpers/offline-proof';
+import { announce, mirror, describeWithTerraform } from '../../helpers/offline-proof';
 import { tempDir } from '../../helpers/paths';
 import {
   expectResource,
   onlyResource,
+  onlyResourceName,
   policyOf,
   type SynthJson,
   synthStack,
@@ -57,16 +58,10 @@ function build(
   return { stack, runner, json: synthStack(stack) };
 }
 
-const resourceName = (json: SynthJson, type: string): string => {
-  const names = Object.keys(json.resource?.[type] ?? {});
-  expect(names, `expected exactly one ${type}`).toHaveLength(1);
-  return names[0];
-};
-
 describe('GithubRunner', () => {
   const { runner, json } = build(testEnv());
   const project = onlyResource(json, 'aws_codebuild_project');
-  const groupRef = `\${aws_security_group.${resourceName(json, 'aws_security_group')}.id}`;
+  const groupRef = `\${aws_security_group.${onlyResourceName(json, 'aws_security_group')}.id}`;
 
   it('names the project and the runs-on label after the environment', () => {
     expect(project.name).toBe('platform-test-gha-runner');
@@ -112,12 +107,12 @@ describe('GithubRunner', () => {
 
   it('is created after its role may manage network interfaces (CodeBuild checks the VPC config)', () => {
     expect(project.depends_on).toEqual([
-      `aws_iam_role_policy.${resourceName(json, 'aws_iam_role_policy')}`,
+      `aws_iam_role_policy.${onlyResourceName(json, 'aws_iam_role_policy')}`,
     ]);
   });
 
   it('logs to its own log group only', () => {
-    const logGroup = resourceName(json, 'aws_cloudwatch_log_group');
+    const logGroup = onlyResourceName(json, 'aws_cloudwatch_log_group');
     expect(project.logs_config).toEqual({
       cloudwatch_logs: {
         status: 'ENABLED',
@@ -129,7 +124,7 @@ describe('GithubRunner', () => {
 
   it('turns each queued workflow job into a build', () => {
     expect(onlyResource(json, 'aws_codebuild_webhook')).toEqual({
-      project_name: `\${aws_codebuild_project.${resourceName(json, 'aws_codebuild_project')}.name}`,
+      project_name: `\${aws_codebuild_project.${onlyResourceName(json, 'aws_codebuild_project')}.name}`,
       build_type: 'BUILD',
       filter_group: [{ filter: [{ type: 'EVENT', pattern: 'WORKFLOW_JOB_QUEUED' }] }],
     });
@@ -151,7 +146,9 @@ describe('GithubRunner', () => {
 
     it('encrypts them with a key that admits CloudWatch Logs for this log group only', () => {
       const logGroup = onlyResource(json, 'aws_cloudwatch_log_group');
-      expect(logGroup.kms_key_id).toBe(`\${aws_kms_key.${resourceName(json, 'aws_kms_key')}.arn}`);
+      expect(logGroup.kms_key_id).toBe(
+        `\${aws_kms_key.${onlyResourceName(json, 'aws_kms_key')}.arn}`,
+      );
       expectResource(json, 'aws_kms_alias', { name: 'alias/platform-test-gha-runner-logs' });
       const statement = policyOf(onlyResource(json, 'aws_kms_key')).Statement.find(
         (s) => s.Sid === 'AllowCloudWatchLogsForTheseLogGroups',
@@ -216,7 +213,7 @@ describe('GithubRunner', () => {
     });
 
     it('grants exactly the logs, network interface and connection statements', () => {
-      const logGroup = `\${aws_cloudwatch_log_group.${resourceName(json, 'aws_cloudwatch_log_group')}.arn}`;
+      const logGroup = `\${aws_cloudwatch_log_group.${onlyResourceName(json, 'aws_cloudwatch_log_group')}.arn}`;
       expect(statements).toEqual([
         {
           Sid: 'WriteBuildLogs',
@@ -404,15 +401,7 @@ describe('GithubRunner', () => {
 
 announce();
 
-describe.skipIf(Boolean(missing) && skipRequested)('GithubRunner with the real provider', () => {
-  if (missing) {
-    const { message } = missing;
-    it('has terraform and a provider mirror', () => {
-      throw new Error(message);
-    });
-    return;
-  }
-
+describeWithTerraform('GithubRunner with the real provider', () => {
   let result: Awaited<ReturnType<typeof runOfflineProof>>[number];
   beforeAll(async () => {
     const outdir = join(tempDir('github-runner-proof'), 'out');
