@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './__tests__/setup/sequencer';
 
 export default defineConfig({
   test: {
@@ -16,9 +17,15 @@ export default defineConfig({
     restoreMocks: true,
     hookTimeout: 60_000,
     reporters: ['default', './scripts/vitest-summary-reporter.ts'],
-    // The run's temporary directory, removed with the run (first: the rest work inside it), and
-    // one real PostgreSQL for the run (the reference services' tests).
-    globalSetup: ['./__tests__/setup/temp-root.ts', './__tests__/setup/postgres.ts'],
+    // The run's temporary directory, removed with the run (first: the rest work inside it); the
+    // app synthesized once for the run, as `npm run synth` does it; one real PostgreSQL for the
+    // run (the reference services' tests).
+    globalSetup: [
+      './__tests__/setup/temp-root.ts',
+      './__tests__/setup/app-synth.ts',
+      './__tests__/setup/postgres.ts',
+    ],
+    sequence: { sequencer: LongestFirst },
     // A temporary directory per worker; each file removes what it made there (and fails if a
     // script it ran left something behind).
     setupFiles: ['./__tests__/setup/temp.ts'],

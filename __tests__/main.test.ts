@@ -1,17 +1,19 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TerraformStack } from 'cdktf';
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, inject, it, vi } from 'vitest';
 import { ConfigValidationError, environments } from '../environments';
 import { synthesizePlatform } from '../stacks/platform';
 import { prodEnv, testEnv, COMPONENTS } from './helpers/environments';
 import { copyApp, ROOT, tempDir, TSX } from './helpers/paths';
+import { runCommand } from './helpers/process';
 import { readStackJson, type SynthJson } from './helpers/synth';
 
+// The app as `npm run synth` writes it, once per run (setup/app-synth.ts).
+const app = inject('app');
+
 describe('the whole app', () => {
-  const outdir = join(tempDir('platform-synth'), 'out');
-  synthesizePlatform(environments, { outdir });
+  const { outdir } = app;
 
   it('synthesizes <env>-<component> for every environment and nothing else', () => {
     const expected = environments.flatMap((env) => COMPONENTS.map((c) => `${env.name}-${c}`));
@@ -105,50 +107,29 @@ describe('the whole app', () => {
 });
 
 describe('main.ts as a process', () => {
-  function runMain(env: Record<string, string>): {
+  async function runMain(env: Record<string, string>): Promise<{
     status: number | null;
     stderr: string;
     outdir: string;
-  } {
+  }> {
     const outdir = join(tempDir('platform-main'), 'out');
-    const result = spawnSync(TSX, ['main.ts'], {
-      cwd: ROOT,
+    const result = await runCommand(TSX, ['main.ts'], {
       env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir, ...env },
-      encoding: 'utf8',
     });
     return { status: result.status, stderr: result.stderr, outdir };
   }
 
-  it('synthesizes one environment only when PLATFORM_ENV names it', () => {
-    const { status, stderr, outdir } = runMain({ PLATFORM_ENV: 'test' });
-    expect(stderr).toBe('');
-    expect(status).toBe(0);
-    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual([
-      'test-eks-infra',
-      'test-eks-k8s',
-      'test-network',
-      'test-rds',
-      'test-service-backend',
-      'test-service-frontend',
-      'test-tfstate',
-    ]);
-  });
-
-  it('fails with the fix and writes nothing when PLATFORM_ENV is unknown', () => {
-    const { status, stderr, outdir } = runMain({ PLATFORM_ENV: 'staging' });
-    expect(status).toBe(1);
-    expect(stderr).toContain(
-      'PLATFORM_ENV names no environment, got "staging". Fix: set it to one of test, prod',
-    );
-    expect(existsSync(outdir)).toBe(false);
-  });
-
-  it('gives the tfstate stack a local backend for the bootstrap, and only it', () => {
-    const { status, outdir } = runMain({
+  // One run for both: PLATFORM_ENV alone is what the bootstrap sets beside the local state.
+  it('synthesizes one environment only when PLATFORM_ENV names it, and gives its tfstate stack alone a local backend for the bootstrap', async () => {
+    const { status, stderr, outdir } = await runMain({
       PLATFORM_ENV: 'prod',
       PLATFORM_BOOTSTRAP_LOCAL_STATE: '/tmp/x.tfstate',
     });
+    expect(stderr).toBe('');
     expect(status).toBe(0);
+    expect(readdirSync(join(outdir, 'stacks')).sort()).toEqual(
+      COMPONENTS.map((c) => `prod-${c}`).sort(),
+    );
     expect(readStackJson(outdir, 'prod-tfstate').terraform?.backend).toEqual({
       local: { path: '/tmp/x.tfstate' },
     });
@@ -157,7 +138,16 @@ describe('main.ts as a process', () => {
     ]);
   });
 
-  it('points a crash at the TypeScript source, though source maps are off during the synth', () => {
+  it('fails with the fix and writes nothing when PLATFORM_ENV is unknown', async () => {
+    const { status, stderr, outdir } = await runMain({ PLATFORM_ENV: 'staging' });
+    expect(status).toBe(1);
+    expect(stderr).toContain(
+      'PLATFORM_ENV names no environment, got "staging". Fix: set it to one of test, prod',
+    );
+    expect(existsSync(outdir)).toBe(false);
+  });
+
+  it('points a crash at the TypeScript source, though source maps are off during the synth', async () => {
     const copy = copyApp('platform-crash');
     try {
       const file = join(copy, 'constructs', 'network', 'flow-logs.ts');
@@ -165,10 +155,9 @@ describe('main.ts as a process', () => {
       const at = lines.findIndex((line) => line.includes('super(scope, id);')) + 1;
       lines.splice(at, 0, "    throw new TypeError('injected crash');");
       writeFileSync(file, lines.join('\n'));
-      const result = spawnSync(TSX, ['main.ts'], {
+      const result = await runCommand(TSX, ['main.ts'], {
         cwd: copy,
         env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: join(copy, 'out') },
-        encoding: 'utf8',
       });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toContain('TypeError: injected crash');
@@ -178,41 +167,32 @@ describe('main.ts as a process', () => {
     }
   });
 
-  it('npm run synth (the app alone) writes exactly what cdktf synth writes, and says so', () => {
+  it('npm run synth (the app alone) writes exactly what cdktf synth writes, and says so', async () => {
     const cli = join(tempDir('platform-cdktf-cli'), 'out');
-    const viaCli = spawnSync(
+    const viaCli = await runCommand(
       join(ROOT, 'node_modules', '.bin', 'cdktf'),
       ['synth', '--output', cli],
-      {
-        cwd: ROOT,
-        env: { ...process.env, CHECKPOINT_DISABLE: '1' },
-        encoding: 'utf8',
-      },
+      { env: { ...process.env, CHECKPOINT_DISABLE: '1' } },
     );
     expect(viaCli.status, viaCli.stderr).toBe(0);
-    const app = join(tempDir('platform-app'), 'out');
-    const viaApp = spawnSync(TSX, ['main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: app },
-      encoding: 'utf8',
-    });
-    expect(viaApp.status, viaApp.stderr).toBe(0);
-    expect(viaApp.stdout).toContain(`Synthesized 14 stacks into ${app}/stacks: test-tfstate,`);
+    // The run's own synth (setup/app-synth.ts) is main.ts as a process, as npm run synth runs it.
+    const viaApp = app.outdir;
+    expect(app.stdout).toContain(`Synthesized 14 stacks into ${viaApp}/stacks: test-tfstate,`);
     const files = (dir: string): string[] =>
       readdirSync(dir, { recursive: true, withFileTypes: true })
         .filter((entry) => entry.isFile())
         .map((entry) => join(entry.parentPath, entry.name).slice(dir.length))
         .sort();
-    expect(files(app)).toEqual(files(cli));
-    expect(files(app).length).toBeGreaterThan(8);
+    expect(files(viaApp)).toEqual(files(cli));
+    expect(files(viaApp).length).toBeGreaterThan(8);
     for (const file of files(cli)) {
-      expect(readFileSync(join(app, file), 'utf8'), file).toBe(
+      expect(readFileSync(join(viaApp, file), 'utf8'), file).toBe(
         readFileSync(join(cli, file), 'utf8'),
       );
     }
   }, 60_000);
 
-  it('npx cdktf synth with an invalid config shows each problem once and writes nothing', () => {
+  it('npx cdktf synth with an invalid config shows each problem once and writes nothing', async () => {
     // The CLI echoes what a failing app prints, then prints it again in its own error; under the
     // CLI, main.ts prints once and lets the CLI fail on the missing manifest.
     const copy = copyApp('platform-cli-bad-config');
@@ -226,10 +206,9 @@ describe('main.ts as a process', () => {
       const outdir = join(copy, 'cdktf.out');
       mkdirSync(outdir);
       writeFileSync(join(outdir, 'manifest.json'), '{"version":"0.21.0","stacks":{}}');
-      const result = spawnSync(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], {
+      const result = await runCommand(join(ROOT, 'node_modules', '.bin', 'cdktf'), ['synth'], {
         cwd: copy,
         env: { ...process.env, CHECKPOINT_DISABLE: '1', NO_COLOR: '1' },
-        encoding: 'utf8',
       });
       const output = `${result.stdout}${result.stderr}`;
       expect(result.status, output).toBe(1);
@@ -244,8 +223,8 @@ describe('main.ts as a process', () => {
     }
   }, 60_000);
 
-  it('refuses a bootstrap local state without PLATFORM_ENV', () => {
-    const { status, stderr } = runMain({ PLATFORM_BOOTSTRAP_LOCAL_STATE: '/tmp/x.tfstate' });
+  it('refuses a bootstrap local state without PLATFORM_ENV', async () => {
+    const { status, stderr } = await runMain({ PLATFORM_BOOTSTRAP_LOCAL_STATE: '/tmp/x.tfstate' });
     expect(status).toBe(1);
     expect(stderr).toContain('PLATFORM_BOOTSTRAP_LOCAL_STATE applies to one environment only');
   });

@@ -76,10 +76,8 @@ export async function benchApps(seconds = 5, connections = 10): Promise<BenchRes
     const db = await createAppDatabase(pg, 'bench');
     // The services as their images run them: built output, TLS verify-full to the database,
     // a JSON log line per request (to /dev/null here).
-    images.push(
-      buildImage(join(ROOT, 'apps/backend/Dockerfile')),
-      buildImage(join(ROOT, 'apps/frontend/Dockerfile')),
-    );
+    images.push(await buildImage(join(ROOT, 'apps/backend/Dockerfile')));
+    images.push(await buildImage(join(ROOT, 'apps/frontend/Dockerfile')));
     const production = { LOG_LEVEL: 'info', SHUTDOWN_DRAIN_SECONDS: '0' };
     const backend = await runImage(
       images[0],

@@ -26,15 +26,13 @@ import {
   NO_PROVIDER_MIRROR,
   resolveProviderMirror,
 } from './find-provider-mirror';
-import { childEnvironment } from './lib/terraform';
+import { childEnvironment, TERRAFORM_MISSING } from './lib/terraform';
 import { synthesizePlatform } from '../stacks/platform';
 import { formatReport, allProven } from './lib/offline-proof/report';
 import { runOfflineProof, type StackResult } from './lib/offline-proof/runner';
 import { loadStacks } from './lib/offline-proof/stacks';
 
-export const TERRAFORM_MISSING =
-  'terraform is not on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install: ' +
-  'a single binary; put it in /usr/local/bin), or set SKIP_TERRAFORM=1 to skip the offline proof, loudly.';
+export { TERRAFORM_MISSING };
 
 /** Checks that a usable terraform is on PATH; returns its version or throws with the fix. */
 export function terraformVersion(binary = 'terraform'): string {

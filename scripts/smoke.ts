@@ -112,25 +112,35 @@ export interface SmokeOptions {
   /** Each request's own limit. @default 10000 */
   readonly requestTimeoutMs?: number;
   readonly onRound?: (round: number, results: readonly CheckResult[]) => void;
+  /**
+   * The clock the deadline is measured on, in milliseconds (a test's moves only when it says).
+   * @default Date.now
+   */
+  readonly now?: () => number;
+  /** Waits between rounds. @default a timer of `ms` milliseconds */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
+
+const sleepFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** Runs the checks in rounds until one round passes them all or the deadline comes; the last round's results. */
 export async function runSmoke(
   options: SmokeOptions,
 ): Promise<{ passed: boolean; rounds: number; results: CheckResult[] }> {
-  const started = Date.now();
+  const { now = Date.now, sleep = sleepFor } = options;
+  const started = now();
   for (let round = 1; ; round++) {
-    const remaining = options.deadlineMs - (Date.now() - started);
+    const remaining = options.deadlineMs - (now() - started);
     const timeout = Math.max(1000, Math.min(options.requestTimeoutMs ?? 10_000, remaining));
     const results = await Promise.all(
       options.checks.map((c) => runCheck(options.baseUrl, c, timeout)),
     );
     options.onRound?.(round, results);
     const passed = results.every((r) => !r.problem);
-    if (passed || Date.now() - started + options.intervalMs >= options.deadlineMs) {
+    if (passed || now() - started + options.intervalMs >= options.deadlineMs) {
       return { passed, rounds: round, results };
     }
-    await new Promise((resolve) => setTimeout(resolve, options.intervalMs));
+    await sleep(options.intervalMs);
   }
 }
 

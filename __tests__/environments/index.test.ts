@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { environments, selectEnvironments } from '../../environments';
 import { staging } from '../fixtures/staging';
 import { copyApp, TSX } from '../helpers/paths';
+import { runCommand } from '../helpers/process';
 import { readStackJson } from '../helpers/synth';
 
 describe('selectEnvironments', () => {
@@ -27,7 +27,7 @@ describe('selectEnvironments', () => {
 });
 
 describe('adding an environment', () => {
-  it('takes environments/staging.ts and two lines in environments/index.ts, nothing else', () => {
+  it('takes environments/staging.ts and two lines in environments/index.ts, nothing else', async () => {
     // GIVEN a copy of the app with the fixture written as environments/staging.ts and listed
     const copy = copyApp('platform-add-environment');
     try {
@@ -46,7 +46,7 @@ describe('adding an environment', () => {
 
       // WHEN the app runs there for the new environment
       const outdir = join(copy, 'out');
-      const result = spawnSync(TSX, ['main.ts'], {
+      const result = await runCommand(TSX, ['main.ts'], {
         cwd: copy,
         env: {
           ...process.env,
@@ -54,7 +54,6 @@ describe('adding an environment', () => {
           CDKTF_OUTDIR: outdir,
           PLATFORM_ENV: 'staging',
         },
-        encoding: 'utf8',
       });
 
       // THEN every stack of staging is synthesized, with its own state key

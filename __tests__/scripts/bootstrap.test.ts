@@ -1,5 +1,12 @@
-import { spawnSync } from 'node:child_process';
-import { chmodSync, cpSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EnvironmentConfig } from '../../environments';
@@ -11,6 +18,7 @@ import {
 } from '../../scripts/bootstrap';
 import { REAL_ACCOUNT, realTestEnv, testEnv } from '../helpers/environments';
 import { copyApp, ROOT, tempDir, TSX } from '../helpers/paths';
+import { runCommand } from '../helpers/process';
 
 const ACCOUNT = REAL_ACCOUNT;
 const KEY_ARN = `arn:aws:kms:eu-west-1:${ACCOUNT}:key/0b7e4a2c-5d1f-4e8a-9c3b-2f6d8e1a7b40`;
@@ -167,7 +175,7 @@ if (args[0] === ${JSON.stringify(failOn)}) process.exit(1);
 if (args[0] === 'version') console.log('{"terraform_version":"1.11.4"}');
 if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
 `;
-    spawnSync('mkdir', ['-p', bin]);
+    mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'terraform'), script);
     chmodSync(join(bin, 'terraform'), 0o755);
     return bin;
@@ -192,7 +200,7 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
   afterAll(() => rmSync(app, { recursive: true, force: true }));
 
   function runBootstrap(dir: string, bin: string, args: string[], cwd = app) {
-    return spawnSync(TSX, ['scripts/bootstrap.ts', ...args], {
+    return runCommand(TSX, ['scripts/bootstrap.ts', ...args], {
       cwd,
       env: {
         ...process.env,
@@ -201,13 +209,12 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
         PATH: `${bin}:${process.env.PATH}`,
         PLATFORM_BOOTSTRAP_DIR: join(dir, 'work'),
       },
-      encoding: 'utf8',
     });
   }
 
-  it('runs init and apply against a local backend, then asks for the key ARN (exit 3)', () => {
+  it('runs init and apply against a local backend, then asks for the key ARN (exit 3)', async () => {
     const dir = tempDir('bootstrap-process');
-    const result = runBootstrap(dir, fakeTerraform(dir), ['test', '--auto-approve']);
+    const result = await runBootstrap(dir, fakeTerraform(dir), ['test', '--auto-approve']);
     expect(result.stderr).toBe('');
     expect(result.status).toBe(3);
     expect(readFileSync(join(dir, 'calls.log'), 'utf8').trim().split('\n')).toEqual([
@@ -219,9 +226,9 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     expect(result.stdout).toContain(`kmsKeyArn: '${KEY_ARN}'`);
   });
 
-  it('stops with exit 1 when terraform fails', () => {
+  it('stops with exit 1 when terraform fails', async () => {
     const dir = tempDir('bootstrap-process');
-    const result = runBootstrap(dir, fakeTerraform(dir, 'init'), ['test']);
+    const result = await runBootstrap(dir, fakeTerraform(dir, 'init'), ['test']);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain(
       'bootstrap: init (local state) failed (terraform exited 1); stopping.',
@@ -229,9 +236,9 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     expect(readFileSync(join(dir, 'calls.log'), 'utf8')).not.toContain('apply');
   });
 
-  it('refuses the committed placeholders, runs no terraform at all and prints them (exit 1)', () => {
+  it('refuses the committed placeholders, runs no terraform at all and prints them (exit 1)', async () => {
     const dir = tempDir('bootstrap-process');
-    const result = runBootstrap(dir, fakeTerraform(dir), ['test', '--auto-approve'], ROOT);
+    const result = await runBootstrap(dir, fakeTerraform(dir), ['test', '--auto-approve'], ROOT);
     expect(result.status).toBe(1);
     expect(existsSync(join(dir, 'calls.log'))).toBe(false);
     expect(existsSync(join(dir, 'work'))).toBe(false);
@@ -257,9 +264,9 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     );
   });
 
-  it('prints usage for an unknown environment', () => {
+  it('prints usage for an unknown environment', async () => {
     const dir = tempDir('bootstrap-process');
-    const result = runBootstrap(dir, fakeTerraform(dir), ['staging']);
+    const result = await runBootstrap(dir, fakeTerraform(dir), ['staging']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain('usage: npm run bootstrap -- <test|prod> [--auto-approve]');
     expect(result.stderr).toContain('unknown environment: "staging"');

@@ -4,8 +4,7 @@
  * synthesized stacks create under that name, so a workflow cannot assume a role or ask for a
  * runner that the stacks do not make.
  */
-import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   ciRoleArn,
   githubEnvironmentName,
@@ -14,8 +13,6 @@ import {
 import { environments } from '../../environments';
 import { ciEnvironment, findEnvironment, main, USAGE } from '../../scripts/ci-env';
 import { ScriptError, UsageError } from '../../scripts/lib/cli';
-import { synthesizePlatform } from '../../stacks/platform';
-import { tempDir } from '../helpers/paths';
 import { runScript } from '../helpers/process';
 import {
   onlyResource,
@@ -36,12 +33,8 @@ const KEYS = [
 
 const ciEnv = (...args: string[]) => runScript('ci-env.ts', ...args);
 
-/** The real app, synthesized once for the file. */
-let outdir: string;
-beforeAll(() => {
-  outdir = join(tempDir('ci-env-synth'), 'out');
-  synthesizePlatform(environments, { outdir });
-}, 120_000);
+/** The real app, as `npm run synth` wrote it for this run (setup/app-synth.ts). */
+const { outdir } = inject('app');
 
 /**
  * The ARN a role of the tfstate stack gets once applied: the stack's AWS provider may only act in

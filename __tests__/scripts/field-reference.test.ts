@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -11,7 +10,8 @@ import {
   FieldReferenceError,
   type FieldSources,
 } from '../../scripts/lib/field-reference';
-import { ROOT, tempDir, TSX } from '../helpers/paths';
+import { tempDir } from '../helpers/paths';
+import { runScript } from '../helpers/process';
 
 const reference = environmentFields();
 const committed = readFileSync(DOCUMENT, 'utf8');
@@ -172,12 +172,9 @@ describe('npm run docs:fields', () => {
 });
 
 describe('npm run docs:fields (process)', () => {
-  it('refuses a mistyped --check (exit 2) and writes nothing', () => {
+  it('refuses a mistyped --check (exit 2) and writes nothing', async () => {
     const before = readFileSync(DOCUMENT, 'utf8');
-    const result = spawnSync(TSX, ['scripts/field-reference.ts', '--chek'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+    const result = await runScript('field-reference.ts', '--chek');
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe(
       'npm run docs:fields: unknown argument "--chek"; valid: --check (compare, write nothing)',

@@ -1,17 +1,18 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { findProviderMirror, NO_PROVIDER_MIRROR } from '../../scripts/find-provider-mirror';
 import { main } from '../../scripts/plan-offline';
-import { COMPONENTS } from '../helpers/environments';
-import { announce, inCluster, mirror, describeWithTerraform } from '../helpers/offline-proof';
+import { synthesizeProofFixture } from '../fixtures/offline-proof-app';
+import { announce, mirror, describeWithTerraform } from '../helpers/offline-proof';
 import { ROOT, tempDir } from '../helpers/paths';
+import { runCommand } from '../helpers/process';
 
 /**
  * `npm run plan:offline` as a person runs it: a process that finds the mirror itself, proves
- * test's stacks (prod's are proven in process by plan-offline.test.ts), prints its table and
- * closing line, and leaves its TMPDIR empty, also when it fails.
+ * the stacks, prints its table and closing line, and leaves its TMPDIR empty, also when it fails.
+ * The app's stacks are proven once a run, in process (plan-offline.test.ts); the process proves
+ * the fixture chain's stacks that pass, from `--outdir`.
  */
 announce();
 
@@ -22,23 +23,19 @@ describeWithTerraform('offline proof, as a process', () => {
      * fresh directory, which must be empty again afterwards. tsx's own cache is turned off, as
      * it would live there too.
      */
-    function runScript(
+    async function runScript(
       args: string[],
       env: Record<string, string> = {},
-    ): { status: number | null; stdout: string; stderr: string; leftInTmp: string[] } {
+    ): Promise<{ status: number | null; stdout: string; stderr: string; leftInTmp: string[] }> {
       const tmp = tempDir('plan-offline-tmpdir');
       const base = { ...process.env };
       delete base.TF_PROVIDER_MIRROR;
       try {
         // tsx's loader without its CLI, whose IPC pipe directory would live there too.
-        const result = spawnSync(
+        const result = await runCommand(
           process.execPath,
           ['--import', 'tsx', 'scripts/plan-offline.ts', ...args],
-          {
-            cwd: ROOT,
-            env: { ...base, TMPDIR: tmp, TSX_DISABLE_CACHE: '1', ...env },
-            encoding: 'utf8',
-          },
+          { env: { ...base, TMPDIR: tmp, TSX_DISABLE_CACHE: '1', ...env } },
         );
         return { ...result, leftInTmp: readdirSync(tmp) };
       } finally {
@@ -46,30 +43,35 @@ describeWithTerraform('offline proof, as a process', () => {
       }
     }
 
-    it('finds the mirror itself, proves the stacks, and leaves nothing in the temporary directory', () => {
+    it('finds the mirror itself, proves the stacks, and leaves nothing in the temporary directory', async () => {
       const workDir = tempDir('plan-offline-process-work');
+      // The fixture chain without its two stacks that fail on purpose.
+      const outdir = join(tempDir('plan-offline-process-fixture'), 'out');
+      synthesizeProofFixture(outdir);
+      for (const failing of ['test-fx-bad-argument', 'test-fx-missing-output']) {
+        rmSync(join(outdir, 'stacks', failing), { recursive: true });
+      }
       try {
-        const result = runScript(['test', '--work-dir', workDir]);
+        const result = await runScript(['test', '--outdir', outdir, '--work-dir', workDir]);
         expect(result.status, result.stdout + result.stderr).toBe(0);
         expect(result.stdout).toContain(`providers from ${findProviderMirror()} (found;`);
-        // The same verdicts as prod's above, from the table the process prints.
-        for (const component of COMPONENTS) {
-          const status = inCluster(`test-${component}`) ? 'partial' : 'passed';
-          expect(result.stdout).toMatch(new RegExp(`^test-${component}\\s+${status}\\s`, 'm'));
+        // The verdicts of the table the process prints.
+        for (const [stack, status] of [
+          ['test-fx-producer', 'passed'],
+          ['test-fx-consumer', 'partial'],
+          ['test-fx-helm-only', 'unchecked'],
+        ]) {
+          expect(result.stdout).toMatch(new RegExp(`^${stack}\\s+${status}\\s`, 'm'));
         }
         const lines = result.stdout.trimEnd().split('\n');
-        expect(lines.at(-1)).toMatch(
-          new RegExp(
-            `^plan:offline: ${COMPONENTS.length} of ${COMPONENTS.length} stacks proven in `,
-          ),
-        );
+        expect(lines.at(-1)).toMatch(/^plan:offline: 2 of 3 stacks proven in /);
         expect(result.leftInTmp).toEqual([]);
       } finally {
         rmSync(workDir, { recursive: true, force: true });
       }
     }, 300_000);
 
-    it('fails in one line without a stack trace, and still leaves nothing in the temporary directory', () => {
+    it('fails in one line without a stack trace, and still leaves nothing in the temporary directory', async () => {
       // A terraform that reports its version and fails everything else: the run fails in the
       // provider install, after the synth wrote its temporary directory.
       const bin = tempDir('plan-offline-fake-terraform');
@@ -81,7 +83,7 @@ describeWithTerraform('offline proof, as a process', () => {
       chmodSync(join(bin, 'terraform'), 0o755);
       const workDir = tempDir('plan-offline-failing-work');
       try {
-        const result = runScript(['test', '--work-dir', workDir], {
+        const result = await runScript(['test', '--work-dir', workDir], {
           PATH: `${bin}:${process.env.PATH ?? ''}`,
           TF_PROVIDER_MIRROR: mirror!,
         });
@@ -114,15 +116,11 @@ describeWithTerraform('offline proof, as a process', () => {
       expect(log.join('\n')).not.toContain('terraform test');
     });
 
-    it('rejects an unknown environment with usage', () => {
-      const result = spawnSync(
-        join(ROOT, 'node_modules', '.bin', 'tsx'),
-        ['scripts/plan-offline.ts', 'staging'],
-        {
-          cwd: ROOT,
-          encoding: 'utf8',
-        },
-      );
+    it('rejects an unknown environment with usage', async () => {
+      const result = await runCommand(join(ROOT, 'node_modules', '.bin', 'tsx'), [
+        'scripts/plan-offline.ts',
+        'staging',
+      ]);
       expect(result.status).toBe(2);
       expect(result.stderr).toContain('usage: npm run plan:offline -- [test|prod|all]');
     });

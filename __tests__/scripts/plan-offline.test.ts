@@ -1,9 +1,9 @@
-import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { environments } from '../../environments';
-import { synthesizePlatform } from '../../stacks/platform';
-import { DEFAULT_PLUGIN_CACHE, planOffline } from '../../scripts/plan-offline';
+import { DEFAULT_PLUGIN_CACHE } from '../../scripts/plan-offline';
+import { allProven, formatReport } from '../../scripts/lib/offline-proof/report';
 import {
   ProviderCrashError,
   runOfflineProof,
@@ -14,6 +14,7 @@ import { synthesizeProofFixture } from '../fixtures/offline-proof-app';
 import { COMPONENTS } from '../helpers/environments';
 import { announce, inCluster, mirror, describeWithTerraform } from '../helpers/offline-proof';
 import { tempDir } from '../helpers/paths';
+import { readStackJson } from '../helpers/synth';
 
 announce();
 
@@ -21,52 +22,65 @@ const byStack = (results: readonly StackResult[]): Record<string, StackResult> =
   Object.fromEntries(results.map((r) => [r.stack, r]));
 
 describeWithTerraform('offline proof (validation by the real provider, mocked apply)', () => {
-  // prod in process, here; test through `npm run plan:offline -- test` as a process, in
-  // plan-offline-process.test.ts (the two files run side by side): every stack of both
-  // environments is proven once.
-  describe('the app, prod in process', () => {
-    let run: Awaited<ReturnType<typeof planOffline>>;
-    const outdir = join(tempDir('plan-offline-app-synth'), 'out');
-    beforeAll(async () => {
-      synthesizePlatform(environments, { outdir, environmentName: 'prod' });
-      // Progress as it goes, so a slow machine's run never looks hung.
-      const started = Date.now();
-      const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
-      run = await planOffline({
-        outdir,
-        environmentName: 'prod',
-        providerMirror: mirror,
-        workDir: tempDir('plan-offline-app'),
-        onStep: (stack, step) => process.stdout.write(`  ${at()} ${stack}: terraform ${step}\n`),
-        onResult: (r) => process.stdout.write(`  ${at()} ${r.stack}: ${r.status}\n`),
-      });
-    }, 300_000);
+  // One proof for the run: every stack of every environment, from the run's synth of the app
+  // (setup/app-synth.ts), and the fixture chain beside them, sharing one provider process and one
+  // provider install. `npm run plan:offline` as a process is tested on a small chain in
+  // plan-offline-process.test.ts.
+  let results: Record<string, StackResult>;
+  let report: string;
+  let appStacks: string[];
+  const { outdir } = inject('app');
+  beforeAll(async () => {
+    const fixture = join(tempDir('plan-offline-fixture'), 'out');
+    synthesizeProofFixture(fixture);
+    const app = loadStacks(outdir);
+    appStacks = app.map((s) => s.name);
+    // Progress as it goes, so a slow machine's run never looks hung.
+    const started = Date.now();
+    const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+    const run = await runOfflineProof({
+      stacks: [...app, ...loadStacks(fixture)],
+      workDir: tempDir('plan-offline-work'),
+      pluginCacheDir: DEFAULT_PLUGIN_CACHE,
+      providerMirror: mirror,
+      onStep: (stack, step) => process.stdout.write(`  ${at()} ${stack}: terraform ${step}\n`),
+      onResult: (r) => process.stdout.write(`  ${at()} ${r.stack}: ${r.status}\n`),
+    });
+    results = byStack(run);
+    report = formatReport(
+      run.filter((r) => appStacks.includes(r.stack)),
+      (Date.now() - started) / 1000,
+    );
+  }, 600_000);
 
-    it('validates and mock-applies every stack of prod', () => {
-      const expected = COMPONENTS.map((c) => `prod-${c}`);
-      expect(run.results.map((r) => r.stack).sort()).toEqual(expected.sort());
-      for (const result of run.results.filter((r) => !inCluster(r.stack))) {
-        expect(result, run.report).toMatchObject({
+  describe('the app, every environment', () => {
+    it('validates and mock-applies every stack of every environment', () => {
+      const expected = environments.flatMap((env) => COMPONENTS.map((c) => `${env.name}-${c}`));
+      expect([...appStacks].sort()).toEqual(expected.sort());
+      for (const stack of appStacks.filter((s) => !inCluster(s))) {
+        const result = results[stack];
+        expect(result, report).toMatchObject({
           status: 'passed',
           validate: 'passed',
           apply: 'passed',
           unchecked: 0,
         });
-        expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal);
+        expect(result.resourcesApplied, report).toBe(result.resourcesTotal);
         expect(result.resourcesApplied).toBeGreaterThan(0);
       }
     });
 
     it('proves the AWS part of eks-k8s and the service stacks, and counts their Helm and Kubernetes resources as unchecked', () => {
-      for (const result of run.results.filter((r) => inCluster(r.stack))) {
-        const json = JSON.parse(
-          readFileSync(join(outdir, 'stacks', result.stack, 'cdk.tf.json'), 'utf8'),
-        ) as { resource: Record<string, Record<string, unknown>> };
+      for (const stack of appStacks.filter(inCluster)) {
+        const result = results[stack];
+        const json = readStackJson(outdir, stack) as {
+          resource: Record<string, Record<string, unknown>>;
+        };
         const inClusterCount = Object.entries(json.resource)
           .filter(([type]) => type.startsWith('helm_') || type.startsWith('kubernetes_'))
           .reduce((n, [, blocks]) => n + Object.keys(blocks).length, 0);
         expect(inClusterCount).toBeGreaterThan(0);
-        expect(result, run.report).toMatchObject({
+        expect(result, report).toMatchObject({
           status: 'partial',
           validate: 'passed',
           apply: 'passed',
@@ -74,29 +88,15 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
         });
         // eks-k8s: the certificate, its validation record, the web ACL and its logging; a
         // service: its ECR repository and key (and the backend's Pod Identity role).
-        expect(result.resourcesApplied, run.report).toBe(result.resourcesTotal - inClusterCount);
+        expect(result.resourcesApplied, report).toBe(result.resourcesTotal - inClusterCount);
         expect(result.resourcesApplied).toBeGreaterThanOrEqual(3);
       }
-      expect(run.ok).toBe(true);
-      console.log(`\n${run.report}\n`);
+      expect(allProven(appStacks.map((s) => results[s]))).toBe(true);
+      console.log(`\n${report}\n`);
     });
   });
 
   describe('a fixture chain', () => {
-    let results: Record<string, StackResult>;
-    beforeAll(async () => {
-      const outdir = join(tempDir('plan-offline-fixture'), 'out');
-      synthesizeProofFixture(outdir);
-      results = byStack(
-        await runOfflineProof({
-          stacks: loadStacks(outdir),
-          workDir: tempDir('plan-offline-fixture-work'),
-          pluginCacheDir: DEFAULT_PLUGIN_CACHE,
-          providerMirror: mirror,
-        }),
-      );
-    }, 300_000);
-
     it('passes the producer', () => {
       expect(results['test-fx-producer']).toMatchObject({
         status: 'passed',

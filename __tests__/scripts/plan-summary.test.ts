@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, expect, it } from 'vitest';
@@ -22,13 +21,14 @@ import {
   synthesizePlanFixture,
 } from '../fixtures/plan-summary-app';
 import { announce, mirror, describeWithTerraform } from '../helpers/offline-proof';
-import { ROOT, tempDir, TSX } from '../helpers/paths';
+import { tempDir } from '../helpers/paths';
+import { runScript } from '../helpers/process';
 import { onlyResourceName, readStackJson } from '../helpers/synth';
 
 announce();
 
 function run(...args: string[]) {
-  return spawnSync(TSX, ['scripts/plan-summary.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  return runScript('plan-summary.ts', ...args);
 }
 
 const read = (dir: string, stack: string): PlanJson =>
@@ -189,8 +189,8 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(details.indexOf('**destroy**')).toBeLessThan(details.indexOf('- create'));
   });
 
-  it('summarizes every plan of a directory as a process: warnings of all stacks first, then one row each', () => {
-    const result = run(plans);
+  it('summarizes every plan of a directory as a process: warnings of all stacks first, then one row each', async () => {
+    const result = await run(plans);
     expect(result.status, result.stderr).toBe(0);
     const summary = result.stdout;
     expect(summary.startsWith(`${SUMMARY_MARKER}\n`)).toBe(true);
@@ -203,21 +203,21 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(summary).not.toContain('<code>test-empty</code>');
   });
 
-  it('lists the drifted stacks and writes the drift issue of one, as a process', () => {
-    const drifted = run(plans, '--drifted');
+  it('lists the drifted stacks and writes the drift issue of one, as a process', async () => {
+    const drifted = await run(plans, '--drifted');
     expect(drifted.stdout.trim().split('\n')).toEqual([
       'test-destroy',
       'test-fresh',
       'test-replace',
     ]);
-    const issue = run(plans, '--stack-issue', 'test-replace');
+    const issue = await run(plans, '--stack-issue', 'test-replace');
     expect(issue.status, issue.stderr).toBe(0);
     expect(issue.stdout.split('\n')[0]).toBe(driftMarker('test-replace'));
     expect(issue.stdout).toContain('> [!CAUTION]');
     expect(issue.stdout).toContain(
       '### What applying the configuration would do: 8 to add, 1 to change, 1 to replace',
     );
-    const unknown = run(plans, '--stack-issue', 'test-nothing');
+    const unknown = await run(plans, '--stack-issue', 'test-nothing');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(
       '--stack-issue names no plan in ' +
@@ -276,7 +276,7 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(long).toContain('| `test-s29` | 80 | 0 | 0 | 0 |');
   });
 
-  it('reports a file that is not a plan, and refuses an unknown flag', () => {
+  it('reports a file that is not a plan, and refuses an unknown flag', async () => {
     const dir = tempDir('plan-summary-bad');
     writeFileSync(join(dir, 'test-broken.json'), 'Error: no credentials');
     writeFileSync(join(dir, 'test-other.json'), '{"errors": []}');
@@ -286,7 +286,7 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(summary).toContain(
       '| `test-other` | 0 | 0 | 0 | 0 | plan unreadable: it is not `terraform show -json` output (no format_version) |',
     );
-    const flag = run(dir, '--comment');
+    const flag = await run(dir, '--comment');
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain("Unknown option '--comment'");
     expect(flag.stderr).toContain('usage: npm run -s plan:summary');

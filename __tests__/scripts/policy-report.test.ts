@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { POLICY_SUPPRESSIONS } from '../../environments/policy-suppressions';
 import { describe, expect, it } from 'vitest';
 import { formatPolicyReport, POLICY_USAGE, policyReport } from '../../scripts/policy-report';
-import { ROOT, TSX } from '../helpers/paths';
+import { ROOT } from '../helpers/paths';
+import { runScript } from '../helpers/process';
 
 // Built once: every stack of both environments, checked.
 const report = policyReport();
@@ -35,19 +35,18 @@ describe('npm run policy', () => {
     );
   });
 
-  it('exits 0 when nothing fails, printing the table', () => {
-    const result = spawnSync(TSX, ['scripts/policy-report.ts'], { cwd: ROOT, encoding: 'utf8' });
+  it('exits 0 when nothing fails, printing the table', async () => {
+    const result = await runScript('policy-report.ts');
     expect(result.status).toBe(0);
     expect(result.stdout).toContain('| EKS-002 | CKV_AWS_39, AVD-AWS-0040 |');
   });
 });
 
 describe('npm run policy arguments', () => {
-  const run = (...args: string[]) =>
-    spawnSync(TSX, ['scripts/policy-report.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
+  const run = (...args: string[]) => runScript('policy-report.ts', ...args);
 
-  it('refuses an unknown flag in one line naming it and the valid ones, exit 2', () => {
-    const result = run('--finding');
+  it('refuses an unknown flag in one line naming it and the valid ones, exit 2', async () => {
+    const result = await run('--finding');
     expect(result.status).toBe(2);
     expect(result.stderr).toBe(
       'npm run policy: unknown argument "--finding"; valid: --findings, --help\n',
@@ -55,8 +54,8 @@ describe('npm run policy arguments', () => {
     expect(result.stdout).toBe('');
   });
 
-  it('prints the usage for --help, exit 0', () => {
-    const result = run('--help');
+  it('prints the usage for --help, exit 0', async () => {
+    const result = await run('--help');
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(`${POLICY_USAGE}\n`);
   });

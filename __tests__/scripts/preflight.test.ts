@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, cpSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { preflight, type Run, toolWarnings } from '../../scripts/preflight';
 import { staging } from '../fixtures/staging';
 import { prodEnv, REAL_ACCOUNT, realTestEnv, testEnv } from '../helpers/environments';
 import { copyApp, ROOT, TSX } from '../helpers/paths';
+import { runCommand } from '../helpers/process';
 
 const ACCOUNT = REAL_ACCOUNT;
 
@@ -315,14 +315,13 @@ describe('npm run preflight (process)', () => {
   afterAll(() => rmSync(copy, { recursive: true, force: true }));
 
   const preflightProcess = (cwd: string, args: string[]) =>
-    spawnSync(TSX, ['scripts/preflight.ts', ...args], {
+    runCommand(TSX, ['scripts/preflight.ts', ...args], {
       cwd,
       env: { ...process.env, PATH: `${bin}:${process.env.PATH}` },
-      encoding: 'utf8',
     });
 
-  it('exits 0 with its one line for a real environment', () => {
-    const result = preflightProcess(copy, ['test']);
+  it('exits 0 with its one line for a real environment', async () => {
+    const result = await preflightProcess(copy, ['test']);
     expect(result.stdout).toBe(
       'preflight: test has no placeholder values left; next: npm run bootstrap -- test\n',
     );
@@ -330,14 +329,14 @@ describe('npm run preflight (process)', () => {
     expect(result.status).toBe(0);
   });
 
-  it('exits 1 with the list for the committed test environment', () => {
-    const result = preflightProcess(ROOT, ['test']);
+  it('exits 1 with the list for the committed test environment', async () => {
+    const result = await preflightProcess(ROOT, ['test']);
     expect(result.status).toBe(1);
     expect(result.stdout).toContain('preflight: test has 12 placeholder values to replace');
   });
 
-  it('refuses an unknown environment with the usage (exit 2)', () => {
-    const result = preflightProcess(ROOT, ['staging']);
+  it('refuses an unknown environment with the usage (exit 2)', async () => {
+    const result = await preflightProcess(ROOT, ['staging']);
     expect(result.status).toBe(2);
     expect(result.stderr).toContain(
       'usage: npm run preflight -- <test|prod>\nunknown environment: "staging"',

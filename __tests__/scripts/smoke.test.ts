@@ -1,7 +1,9 @@
 /**
  * `npm run -s smoke`: the checks a deploy ends with, run here against the real services on
  * loopback (the frontend, the backend, a real PostgreSQL), as in apps/frontend/page.test.ts.
- * Short deadlines and intervals keep the file to a few seconds.
+ * In process, the rounds run on a fake clock that moves only when runSmoke waits, so their
+ * number is exact on any machine; as a process, the deadline leaves room for every round the
+ * tests read however slow the machine.
  */
 import { createServer } from 'node:net';
 import type { Pool } from 'pg';
@@ -59,6 +61,31 @@ const smoke = (...args: string[]) => runScript('smoke.ts', ...args);
 const problems = (results: readonly CheckResult[]) =>
   Object.fromEntries(results.map((r) => [r.name, r.problem]));
 
+/**
+ * A clock for runSmoke that moves only when it sleeps (or a test advances it): rounds are
+ * counted, not raced against a real timer. `sleeps` records each wait.
+ */
+function fakeClock(onSleep: () => Promise<void> = async () => undefined) {
+  let time = 0;
+  const sleeps: number[] = [];
+  return {
+    now: () => time,
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      time += ms;
+      await onSleep();
+    },
+    advance: (ms: number) => {
+      time += ms;
+    },
+    sleeps,
+  };
+}
+
+/** Deadline and interval on the fake clock: long, so each request keeps its 10 s limit. */
+const DEADLINE_MS = 60_000;
+const INTERVAL_MS = 10_000;
+
 const API_DOWN =
   'answered 502 (the frontend cannot reach the backend), expected 404 "no such cart" from the backend';
 
@@ -75,13 +102,22 @@ describe('smoke checks', () => {
         ['api', `/api/carts/${ABSENT_CART}`],
       ]);
 
-      const run = await runSmoke({ baseUrl: url, checks, deadlineMs: 5000, intervalMs: 100 });
+      const clock = fakeClock();
+      const run = await runSmoke({
+        baseUrl: url,
+        checks,
+        deadlineMs: DEADLINE_MS,
+        intervalMs: INTERVAL_MS,
+        now: clock.now,
+        sleep: clock.sleep,
+      });
       expect(run.results).toEqual([
         { name: 'page', url: new URL(route!.path, url).toString() },
         { name: 'health', url: new URL(route!.healthCheckPath, url).toString() },
         { name: 'api', url: `${url}/api/carts/${ABSENT_CART}` },
       ]);
       expect(run).toMatchObject({ passed: true, rounds: 1 });
+      expect(clock.sleeps).toEqual([]);
     },
   );
 
@@ -107,8 +143,17 @@ describe('smoke checks', () => {
         },
       },
     });
-    const run = await runSmoke({ baseUrl: url, checks, deadlineMs: 0, intervalMs: 0 });
-    expect(run.passed).toBe(false);
+    // One round: another wait would reach the deadline.
+    const clock = fakeClock();
+    const run = await runSmoke({
+      baseUrl: url,
+      checks,
+      deadlineMs: INTERVAL_MS,
+      intervalMs: INTERVAL_MS,
+      now: clock.now,
+      sleep: clock.sleep,
+    });
+    expect(run).toMatchObject({ passed: false, rounds: 1 });
     expect(problems(run.results)).toEqual({
       page: undefined,
       health: 'answered 404, expected 200',
@@ -117,35 +162,44 @@ describe('smoke checks', () => {
   });
 
   it('retry until the deadline when the frontend cannot reach the backend, then name the api check', async () => {
-    const deadlineMs = 1000;
-    const intervalMs = 150;
-    const started = Date.now();
+    const clock = fakeClock();
+    const rounds: number[] = [];
     const run = await runSmoke({
       baseUrl: orphanUrl,
       checks: smokeChecks(testConfig),
-      deadlineMs,
-      intervalMs,
+      deadlineMs: DEADLINE_MS,
+      intervalMs: INTERVAL_MS,
+      now: clock.now,
+      sleep: clock.sleep,
+      onRound: () => {
+        rounds.push(clock.now());
+        clock.advance(2_000); // each round's requests take 2 s on the fake clock
+      },
     });
-    const elapsed = Date.now() - started;
     expect(run.passed).toBe(false);
     expect(problems(run.results)).toEqual({ page: undefined, health: undefined, api: API_DOWN });
-    expect(run.rounds).toBeGreaterThan(1);
-    expect(run.rounds).toBeLessThanOrEqual(Math.ceil(deadlineMs / intervalMs) + 1);
-    // It stops when another wait would pass the deadline: not before that, nor long after it.
-    expect(elapsed).toBeGreaterThanOrEqual(deadlineMs - intervalMs);
-    expect(elapsed).toBeLessThan(deadlineMs + 500);
+    // Rounds start at 0, 12, 24, 36 and 48 s; after the fifth (ended at 50 s) another 10 s wait
+    // would reach the 60 s deadline, so it stops there: not before, nor after.
+    expect(run.rounds).toBe(5);
+    expect(rounds).toEqual([0, 12_000, 24_000, 36_000, 48_000]);
+    expect(clock.sleeps).toEqual([INTERVAL_MS, INTERVAL_MS, INTERVAL_MS, INTERVAL_MS]);
+    expect(clock.now()).toBe(50_000);
   });
 
   it('fail every check with the connection error where nothing listens', async () => {
     const base = `http://127.0.0.1:${await closedPort()}`;
+    const clock = fakeClock();
     const run = await runSmoke({
       baseUrl: base,
       checks: smokeChecks(testConfig),
-      deadlineMs: 300,
-      intervalMs: 100,
+      deadlineMs: DEADLINE_MS,
+      intervalMs: INTERVAL_MS,
+      now: clock.now,
+      sleep: clock.sleep,
     });
     expect(run.passed).toBe(false);
-    expect(run.rounds).toBeGreaterThan(1);
+    // Rounds at 0, 10, …, 50 s: the sixth is the last a 10 s wait leaves before 60 s.
+    expect(run.rounds).toBe(6);
     expect(problems(run.results)).toEqual({
       page: 'failed: ECONNREFUSED',
       health: 'failed: ECONNREFUSED',
@@ -156,31 +210,42 @@ describe('smoke checks', () => {
   it('pass in a later round when the frontend starts after the first', async () => {
     const port = await closedPort();
     let late: Service | undefined;
+    let listening: Promise<void> = Promise.resolve();
     const rounds: Record<string, string | undefined>[] = [];
+    // The wait after round 1 ends once the late frontend listens: round 2 finds it, always.
+    const clock = fakeClock(() => listening);
     try {
       const run = await runSmoke({
         baseUrl: `http://127.0.0.1:${port}`,
         checks: smokeChecks(testConfig),
-        deadlineMs: 5000,
-        intervalMs: 200,
+        deadlineMs: DEADLINE_MS,
+        intervalMs: INTERVAL_MS,
+        now: clock.now,
+        sleep: clock.sleep,
         onRound: (round, results) => {
           rounds.push(problems(results));
           if (round === 1) {
-            late = frontendFor(
+            const started = frontendFor(
               `http://127.0.0.1:${(backend.server.address() as { port: number }).port}`,
             );
-            late.server.listen(port, '127.0.0.1');
+            late = started;
+            listening = new Promise<void>((resolve, reject) => {
+              started.server.once('error', reject);
+              started.server.listen(port, '127.0.0.1', resolve);
+            });
           }
         },
       });
-      expect(rounds[0]).toEqual({
-        page: 'failed: ECONNREFUSED',
-        health: 'failed: ECONNREFUSED',
-        api: 'failed: ECONNREFUSED',
-      });
-      expect(run.passed).toBe(true);
-      expect(run.rounds).toBeGreaterThan(1);
-      expect(rounds.at(-1)).toEqual({ page: undefined, health: undefined, api: undefined });
+      expect(rounds).toEqual([
+        {
+          page: 'failed: ECONNREFUSED',
+          health: 'failed: ECONNREFUSED',
+          api: 'failed: ECONNREFUSED',
+        },
+        { page: undefined, health: undefined, api: undefined },
+      ]);
+      expect(run).toMatchObject({ passed: true, rounds: 2 });
+      expect(clock.sleeps).toEqual([INTERVAL_MS]);
     } finally {
       await late?.shutdown('test');
     }
@@ -189,7 +254,8 @@ describe('smoke checks', () => {
 
 describe.concurrent('smoke as a process', () => {
   it('exits 0 and says the environment passed', async () => {
-    const result = await smoke('test', '--base-url', url, '--deadline', '5', '--interval', '1');
+    // A long deadline costs nothing when round 1 passes, and gives each request its full 10 s.
+    const result = await smoke('test', '--base-url', url, '--deadline', '60', '--interval', '1');
     expect(result.status, result.stdout + result.stderr).toBe(0);
     expect(result.stderr).toBe('');
     expect(result.stdout).toContain('  round 1: all passed\n');
@@ -197,24 +263,26 @@ describe.concurrent('smoke as a process', () => {
   });
 
   it('exits 1 after retrying to the deadline, with one line for the api check', async () => {
-    const started = Date.now();
+    // Rounds 0.2 s apart for 5 s: a second round comes unless the first takes 4.8 s (it takes
+    // about 0.15 s with both cores busy, and under 1 s in a loaded suite). How many more come
+    // depends on the machine's speed, so what every round says is read, not their number or
+    // the time they took.
     const result = await smoke(
       'test',
       '--base-url',
       orphanUrl,
       '--deadline',
-      '1',
+      '5',
       '--interval',
       '0.2',
     );
-    const elapsed = Date.now() - started;
     expect(result.status, result.stdout + result.stderr).toBe(1);
-    expect(result.stdout).toContain('  round 2: failed: api\n');
+    const rounds = result.stdout.split('\n').filter((line) => line.startsWith('  round '));
+    expect(rounds.length, result.stdout).toBeGreaterThanOrEqual(2);
+    expect(rounds).toEqual(rounds.map((_, i) => `  round ${i + 1}: failed: api`));
     expect(result.stdout).not.toContain('passed');
     expect(result.stderr).toBe(
       `smoke: test: api: GET ${orphanUrl}/api/carts/${ABSENT_CART} ${API_DOWN}\n`,
     );
-    // A second of checks, plus tsx's start on a busy machine.
-    expect(elapsed).toBeLessThan(10_000);
   });
 });

@@ -1,7 +1,6 @@
-import { spawnSync } from 'node:child_process';
 import { appendFileSync, cpSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { environments } from '../../environments';
 import {
   changedStacks,
@@ -10,20 +9,14 @@ import {
   orderStacks,
   sameTree,
 } from '../../scripts/stacks';
-import { synthesizePlatform } from '../../stacks/platform';
 import { COMPONENTS } from '../helpers/environments';
-import { ROOT, tempDir, TSX } from '../helpers/paths';
+import { tempDir } from '../helpers/paths';
+import { runScript } from '../helpers/process';
 
-/** The real app, synthesized once for the file. */
-let outdir: string;
-beforeAll(() => {
-  outdir = join(tempDir('stacks-synth'), 'out');
-  synthesizePlatform(environments, { outdir });
-}, 120_000);
+/** The real app, as `npm run synth` wrote it for this run (setup/app-synth.ts); read only. */
+const { outdir } = inject('app');
 
-function run(...args: string[]) {
-  return spawnSync(TSX, ['scripts/stacks.ts', ...args], { cwd: ROOT, encoding: 'utf8' });
-}
+const run = (...args: string[]) => runScript('stacks.ts', ...args);
 
 /** A copy of the synthesized app, to change. */
 function copyOut(): string {
@@ -109,27 +102,27 @@ describe('stacks:order', () => {
     expect(() => names([stack('a', 'b'), stack('b', 'a')])).toThrow(/cycle among: a, b/);
   });
 
-  it('prints names one a line, or JSON, as a process', () => {
-    const lines = run('order', '--outdir', outdir, '--env', 'test');
+  it('prints names one a line, or JSON, as a process', async () => {
+    const lines = await run('order', '--outdir', outdir, '--env', 'test');
     expect(lines.status, lines.stderr).toBe(0);
     expect(lines.stdout.trim().split('\n')).toEqual(
       orderStacks(outdir, { env: 'test' }).map((s) => s.stack),
     );
-    const json = run('order', '--outdir', outdir, '--env', 'test', '--json');
+    const json = await run('order', '--outdir', outdir, '--env', 'test', '--json');
     expect(JSON.parse(json.stdout)).toEqual(orderStacks(outdir, { env: 'test' }));
   });
 
-  it('refuses an unknown flag with the usage (exit 2), and an unknown environment (exit 1)', () => {
-    const flag = run('order', '--outdir', outdir, '--environment', 'test');
+  it('refuses an unknown flag with the usage (exit 2), and an unknown environment (exit 1)', async () => {
+    const flag = await run('order', '--outdir', outdir, '--environment', 'test');
     expect(flag.status).toBe(2);
     expect(flag.stderr).toContain("Unknown option '--environment'");
     expect(flag.stderr).toContain('usage: npm run -s stacks:order');
-    const env = run('order', '--outdir', outdir, '--env', 'staging');
+    const env = await run('order', '--outdir', outdir, '--env', 'staging');
     expect(env.status).toBe(1);
     expect(env.stderr).toContain(
       '--env names no environment of the synthesized stacks, got "staging". Fix: use one of prod, test',
     );
-    const missing = run('order', '--outdir', join(outdir, 'nowhere'));
+    const missing = await run('order', '--outdir', join(outdir, 'nowhere'));
     expect(missing.status).toBe(1);
     expect(missing.stderr).toMatch(/manifest\.json does not exist.*Fix: run npm run synth/);
   });
@@ -185,14 +178,22 @@ describe('stacks:changed', () => {
     expect(changedStacks(head, outdir, { env: 'prod' })).toEqual(expected('added'));
   });
 
-  it('prints the changed stacks as a process, and refuses --outdir', () => {
+  it('prints the changed stacks as a process, and refuses --outdir', async () => {
     const head = copyOut();
     appendFileSync(join(head, 'stacks', 'test-tfstate', 'cdk.tf.json'), '\n');
     appendFileSync(join(head, 'stacks', 'test-rds', 'cdk.tf.json'), '\n');
-    const plain = run('changed', '--base', outdir, '--head', head);
+    const plain = await run('changed', '--base', outdir, '--head', head);
     expect(plain.status, plain.stderr).toBe(0);
     expect(plain.stdout).toBe('test-rds\n');
-    const all = run('changed', '--base', outdir, '--head', head, '--include-tfstate', '--json');
+    const all = await run(
+      'changed',
+      '--base',
+      outdir,
+      '--head',
+      head,
+      '--include-tfstate',
+      '--json',
+    );
     // In the order of the whole app, whichever of the two it puts first.
     const changed = ['test-rds', 'test-tfstate'];
     expect(JSON.parse(all.stdout).map((s: { stack: string }) => s.stack)).toEqual(
@@ -200,7 +201,7 @@ describe('stacks:changed', () => {
         .map((s) => s.stack)
         .filter((s) => changed.includes(s)),
     );
-    const wrong = run('changed', '--outdir', outdir, '--head', head);
+    const wrong = await run('changed', '--outdir', outdir, '--head', head);
     expect(wrong.status).toBe(2);
     expect(wrong.stderr).toContain('--outdir does not apply to stacks:changed');
   });

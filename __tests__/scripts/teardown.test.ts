@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
@@ -21,6 +20,7 @@ import {
 } from '../../scripts/lib/teardown';
 import { prodEnv, testEnv } from '../helpers/environments';
 import { ROOT, tempDir, TSX } from '../helpers/paths';
+import { runCommand } from '../helpers/process';
 
 // Deletion protection pinned on: the committed test config may turn it off to be torn down.
 const test = testEnv({ rds: { deletionProtection: true } });
@@ -599,13 +599,12 @@ describe('npm run teardown (fake cdktf, kubectl and aws first on PATH)', () => {
 });
 
 describe('npx tsx scripts/teardown.ts (the real script, as a process)', () => {
-  it('tears test down against the fakes and leaves no temporary directory', () => {
+  it('tears test down against the fakes and leaves no temporary directory', async () => {
     const fake = fakes();
     const tmp = tempDir('teardown-process-tmp');
-    const result = spawnSync(TSX, ['scripts/teardown.ts', 'test'], {
+    const result = await runCommand(TSX, ['scripts/teardown.ts', 'test'], {
       cwd: ROOT,
       env: { ...fake.env, TMPDIR: tmp, CHECKPOINT_DISABLE: '1' },
-      encoding: 'utf8',
     });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);

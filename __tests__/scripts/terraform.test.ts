@@ -1,4 +1,3 @@
-import { spawnSync } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -8,7 +7,8 @@ import {
   parseTerraformVersion,
   terraformEnvironment,
 } from '../../scripts/lib/terraform';
-import { ROOT, tempDir, TSX } from '../helpers/paths';
+import { tempDir } from '../helpers/paths';
+import { runScript } from '../helpers/process';
 
 describe('terraformEnvironment', () => {
   it('writes a CLI config for the mirror named by TF_PROVIDER_MIRROR', () => {
@@ -94,11 +94,8 @@ describe('childEnvironment', () => {
 });
 
 describe('npm run -s find-provider-mirror (process)', () => {
-  it('refuses an unknown flag with its usage (exit 2) instead of searching for a provider named so', () => {
-    const result = spawnSync(TSX, ['scripts/find-provider-mirror.ts', '--bogus'], {
-      cwd: ROOT,
-      encoding: 'utf8',
-    });
+  it('refuses an unknown flag with its usage (exit 2) instead of searching for a provider named so', async () => {
+    const result = await runScript('find-provider-mirror.ts', '--bogus');
     expect(result.status).toBe(2);
     expect(result.stderr.trim()).toBe(
       'usage: npm run -s find-provider-mirror [-- <provider>] (default aws); got "--bogus"',

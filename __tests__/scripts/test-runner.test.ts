@@ -24,44 +24,105 @@ describe('npm test: the temporary directory check', () => {
   });
 });
 
-describe('the closing line of a vitest run (scripts/vitest-summary-reporter.ts)', () => {
-  const test = (state: 'pass' | 'fail' | 'skip') => ({
+describe('the closing lines of a vitest run (scripts/vitest-summary-reporter.ts)', () => {
+  type Task = Record<string, unknown> & { tasks?: Task[] };
+  const test = (state: 'pass' | 'fail' | 'skip', name = 'a test', error?: Error): Task => ({
     type: 'test',
+    name,
     mode: 'run',
-    result: { state },
+    result: { state, ...(error ? { errors: [error] } : {}) },
   });
-  const suite = (tasks: unknown[], errors?: unknown[]) => ({
+  const suite = (tasks: Task[], errors?: unknown[], name = 'a suite'): Task => ({
     type: 'suite',
+    name,
     mode: 'run',
     tasks,
     result: { state: errors ? 'fail' : 'pass', ...(errors ? { errors } : {}) },
   });
-  const closing = (files: unknown[], errors: unknown[] = []): string => {
-    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
-    new SummaryReporter().onFinished(files as RunnerTestFile[], errors);
-    return String(log.mock.calls.at(-1)?.[0]).trim();
+  /** A file as vitest reports it: its tasks' `suite` and `file` links set, the file its own. */
+  const file = (tasks: Task[], errors?: unknown[], name = '__tests__/x.test.ts'): Task => {
+    const root = suite(tasks, errors, name);
+    root.file = root;
+    const link = (parent: Task) => {
+      for (const child of parent.tasks ?? []) {
+        child.suite = parent;
+        child.file = root;
+        link(child);
+      }
+    };
+    link(root);
+    return root;
   };
+  const printed = (files: Task[], errors: unknown[] = []): string[] => {
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    new SummaryReporter().onFinished(files as unknown as RunnerTestFile[], errors);
+    return String(log.mock.calls.at(-1)?.[0]).trim().split('\n');
+  };
+  const closing = (files: Task[], errors: unknown[] = []): string => printed(files, errors).at(-1)!;
 
   it('counts tests', () => {
-    expect(closing([suite([test('pass'), test('fail'), test('skip')])])).toBe(
+    expect(closing([file([test('pass'), test('fail'), test('skip')])])).toBe(
       '1 passed, 1 failed, 1 skipped',
     );
   });
 
+  it('names each failing test with its file and suites, and the first line of its error', () => {
+    const lines = printed([
+      file([
+        suite([test('fail', 'adds', new Error('expected 1 to be 2\n  at x'))], undefined, 'cart'),
+      ]),
+    ]);
+    expect(lines).toEqual([
+      'FAILED __tests__/x.test.ts > cart > adds: expected 1 to be 2',
+      '',
+      '0 passed, 1 failed',
+    ]);
+  });
+
   it('counts a file whose tests passed but whose afterAll threw (the temporary-directory check) as failed', () => {
-    expect(closing([suite([test('pass'), test('pass')], [new Error('left in TMPDIR')])])).toBe(
+    expect(closing([file([test('pass'), test('pass')], [new Error('left in TMPDIR')])])).toBe(
       '2 passed, 1 failed',
     );
   });
 
   it('counts a suite whose beforeAll threw as failed, its tests as skipped', () => {
-    expect(closing([suite([suite([test('skip')], [new Error('boom')])])])).toBe(
-      '0 passed, 1 failed, 1 skipped',
-    );
+    const lines = printed([file([suite([test('skip')], [new Error('boom')], 'proof')])]);
+    expect(lines[0]).toBe('FAILED __tests__/x.test.ts > proof (its hook: boom)');
+    expect(lines.at(-1)).toBe('0 passed, 1 failed, 1 skipped');
   });
 
   it('counts a file that failed to load, and an error outside any file', () => {
-    const unloaded = { type: 'suite', mode: 'run', tasks: [], result: { state: 'fail' } };
-    expect(closing([unloaded], [new Error('teardown')])).toBe('0 passed, 2 failed');
+    const lines = printed(
+      [file([], undefined, '__tests__/y.test.ts')].map((f) => ({
+        ...f,
+        result: { state: 'fail' },
+      })),
+      [new Error('teardown')],
+    );
+    expect(lines).toContain('FAILED __tests__/y.test.ts: failed before any test ran');
+    expect(lines).toContain('RUN: unhandled error outside any test: teardown');
+    expect(lines.at(-1)).toBe('0 passed, 2 failed');
+  });
+
+  it("reports vitest's RPC timeouts as one problem of the run, not as one failure each", () => {
+    const timeouts = Array.from(
+      { length: 39 },
+      () => new Error('[vitest-worker]: Timeout calling "onTaskUpdate"'),
+    );
+    const lines = printed([file([test('pass'), test('pass')])], timeouts);
+    expect(lines.filter((line) => line.startsWith('RUN: '))).toEqual([
+      expect.stringMatching(
+        /^RUN: 39 calls between vitest and a worker timed out \(\[vitest-worker\]: Timeout calling "onTaskUpdate"\): a worker's event loop was blocked/,
+      ),
+    ]);
+    expect(lines.at(-1)).toBe('2 passed, 1 failed');
+  });
+
+  it('reports a worker that died as that', () => {
+    const lines = printed([file([test('pass')])], [new Error('Worker exited unexpectedly')]);
+    expect(lines).toContain(
+      "RUN: a vitest worker died (Worker exited unexpectedly); its file's tests did not finish",
+    );
+    expect(lines.at(-1)).toBe('1 passed, 1 failed');
   });
 });

@@ -105,10 +105,10 @@ function match(routes: readonly Route[], requested: string, url: string) {
 /** A readiness check that has not answered in this time counts as not ready (the kubelet's probe gives up at 1 s by default; ours answers first). */
 export const READY_TIMEOUT_MS = 900;
 
-async function withinReadyTimeout(check: Promise<boolean>): Promise<boolean> {
+async function withinReadyTimeout(check: Promise<boolean>, timeoutMs: number): Promise<boolean> {
   let timer: NodeJS.Timeout | undefined;
   const late = new Promise<boolean>(
-    (resolve) => (timer = setTimeout(() => resolve(false), READY_TIMEOUT_MS)),
+    (resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)),
   );
   try {
     return await Promise.race([check.catch(() => false), late]);
@@ -127,6 +127,17 @@ export interface ServiceOptions {
   readonly timeoutSeconds: number;
   /** Closes what the service holds (pools), after the last request. */
   readonly close?: () => Promise<void>;
+  /**
+   * A readiness check that has not answered in this time counts as not ready.
+   * @default READY_TIMEOUT_MS
+   */
+  readonly readyTimeoutMs?: number;
+  /**
+   * Waits out the drain (`drainSeconds`, in milliseconds) before the listener closes; a test
+   * ends it when it has looked at the draining service.
+   * @default a timer of `ms` milliseconds
+   */
+  readonly sleep?: (ms: number) => Promise<void>;
 }
 
 export interface Service {
@@ -138,7 +149,11 @@ export interface Service {
 
 /** The service's HTTP server, with `/healthz`, `/readyz` and `/metrics` beside its routes. */
 export function createService(options: ServiceOptions): Service {
-  const { logger } = options;
+  const {
+    logger,
+    readyTimeoutMs = READY_TIMEOUT_MS,
+    sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)),
+  } = options;
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
   const labelNames = ['method', 'route', 'status'] as const;
@@ -167,7 +182,7 @@ export function createService(options: ServiceOptions): Service {
       method: 'GET',
       path: '/readyz',
       handler: async () => {
-        const ready = !draining && (await withinReadyTimeout(options.ready()));
+        const ready = !draining && (await withinReadyTimeout(options.ready(), readyTimeoutMs));
         return {
           status: ready ? 200 : 503,
           body: { status: ready ? 'ready' : draining ? 'draining' : 'not ready' },
@@ -253,7 +268,7 @@ export function createService(options: ServiceOptions): Service {
         server.closeAllConnections();
       }, options.timeoutSeconds * 1000);
       deadline.unref();
-      await new Promise((resolve) => setTimeout(resolve, options.drainSeconds * 1000));
+      await sleep(options.drainSeconds * 1000);
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeIdleConnections();

@@ -68,7 +68,26 @@ function dockerignore(context: string): (path: string) => boolean {
   return (path) => rules.reduce((out, rule) => (rule.regex.test(path) ? !rule.keep : out), false);
 }
 
-export function buildImage(dockerfile: string, context = ROOT): BuiltImage {
+/** A RUN step's shell command, to its end; rejects with its stderr when it fails. */
+function runStep(command: string, cwd: string, env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((done, fail) => {
+    const child = spawn('sh', ['-c', command], { cwd, env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
+    child.on('error', fail);
+    child.on('close', (status) =>
+      status === 0
+        ? done()
+        : fail(Object.assign(new Error(`RUN ${command} exited ${status}`), { stderr })),
+    );
+  });
+}
+
+/**
+ * Asynchronous: a RUN step (npm ci, a TypeScript build) takes seconds to a minute, which a test
+ * worker must not spend blocked (vitest's calls to it time out after 60 s).
+ */
+export async function buildImage(dockerfile: string, context = ROOT): Promise<BuiltImage> {
   const ignored = dockerignore(context);
   const instructions = DockerfileParser.parse(readFileSync(dockerfile, 'utf8')).getInstructions();
   const top = mkdtempSync(join(tmpdir(), 'image-'));
@@ -118,15 +137,11 @@ export function buildImage(dockerfile: string, context = ROOT): BuiltImage {
           });
         }
       } else if (keyword === 'RUN') {
-        execFileSync('sh', ['-c', instruction.getArgumentsContent() ?? ''], {
-          cwd: local('.'),
-          env: {
-            ...process.env,
-            ...env,
-            npm_config_prefer_offline: 'true',
-            npm_config_update_notifier: 'false',
-          },
-          stdio: 'pipe',
+        await runStep(instruction.getArgumentsContent() ?? '', local('.'), {
+          ...process.env,
+          ...env,
+          npm_config_prefer_offline: 'true',
+          npm_config_update_notifier: 'false',
         });
       } else if (keyword === 'ADD') {
         const flags = (
@@ -141,7 +156,7 @@ export function buildImage(dockerfile: string, context = ROOT): BuiltImage {
     }
   } catch (error) {
     execFileSync('rm', ['-rf', top]);
-    const detail = (error as { stderr?: Buffer }).stderr?.toString().trim();
+    const detail = (error as { stderr?: Buffer | string }).stderr?.toString().trim();
     throw new Error(
       `building ${dockerfile} failed: ${(error as Error).message}${detail ? `\n${detail}` : ''}`,
     );

@@ -46,15 +46,21 @@ export interface AppDatabase {
   readonly schema: string;
 }
 
-/** Where `initdb` and `pg_ctl` are: `PG_BIN`, the `PATH`, or Debian's newest server package. */
-export function findPostgresBin(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * Where `initdb` and `pg_ctl` are: `PG_BIN`, the `PATH`, or Debian's newest server package (under
+ * `debianRoot`).
+ */
+export function findPostgresBin(
+  env: NodeJS.ProcessEnv = process.env,
+  debianRoot = '/usr/lib/postgresql',
+): string {
   const candidates = [
     ...(env.PG_BIN ? [env.PG_BIN] : []),
     ...(env.PATH ?? '').split(delimiter),
-    ...(existsSync('/usr/lib/postgresql')
-      ? readdirSync('/usr/lib/postgresql')
+    ...(existsSync(debianRoot)
+      ? readdirSync(debianRoot)
           .sort((a, b) => Number(b) - Number(a))
-          .map((version) => join('/usr/lib/postgresql', version, 'bin'))
+          .map((version) => join(debianRoot, version, 'bin'))
       : []),
   ];
   const bin = candidates.find(

@@ -1,6 +1,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
+export const TERRAFORM_MISSING =
+  'terraform is not on PATH. Install Terraform >= 1.10 (https://developer.hashicorp.com/terraform/install: ' +
+  'a single binary; put it in /usr/local/bin), or set SKIP_TERRAFORM=1 to skip the offline proof, loudly.';
+
 /**
  * The environment for every child process our scripts start: the parent's, with Terraform's and
  * the CDKTF CLI's checkpoint call (an update check that prints a red `getaddrinfo ENOTFOUND`

@@ -1,10 +1,10 @@
-import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { grantRole, readGrantSettings } from '../../../apps/backend/src/grant-role';
 import { ROOT, tempDir, TSX } from '../../helpers/paths';
+import { runCommand } from '../../helpers/process';
 
 const pg = inject('postgres');
 const DATABASE = 'grant_role_runner';
@@ -86,7 +86,7 @@ describe('grant-role (the database-access Job)', () => {
     expect(() => settings({ DATABASE_CA_FILE: '' })).toThrow(/DATABASE_CA_FILE/);
   });
 
-  it('exits 0 with the notices as a process, and 1 with one line on failure', () => {
+  it('exits 0 with the notices as a process, and 1 with one line on failure', async () => {
     const env = {
       ...process.env,
       DATABASE_HOST: 'localhost',
@@ -101,12 +101,11 @@ describe('grant-role (the database-access Job)', () => {
     writeFileSync(ok, SCRIPT);
     writeFileSync(bad, FAILING);
     const run = (file: string) =>
-      spawnSync(TSX, ['apps/backend/src/grant-role.ts', file], {
+      runCommand(TSX, ['apps/backend/src/grant-role.ts', file], {
         cwd: ROOT,
         env,
-        encoding: 'utf8',
       });
-    const applied = run(ok);
+    const applied = await run(ok);
     expect(applied.status, applied.stderr).toBe(0);
     // Each notice on a line of its own (the table exists by now: PostgreSQL says so too).
     expect(applied.stdout.split('\n')).toEqual([
@@ -115,7 +114,7 @@ describe('grant-role (the database-access Job)', () => {
       `grant-role: ${ok} applied to ${DATABASE}`,
       '',
     ]);
-    const failed = run(bad);
+    const failed = await run(bad);
     expect(failed.status).toBe(1);
     expect(failed.stderr.trim().split('\n')).toEqual([
       expect.stringMatching(

@@ -17,9 +17,9 @@ let image: BuiltImage;
 let agent: FakePodIdentity | undefined;
 const pg = inject('postgres');
 
-beforeAll(() => {
-  image = buildImage(join(ROOT, 'apps/backend/Dockerfile'));
-}, 120_000);
+beforeAll(async () => {
+  image = await buildImage(join(ROOT, 'apps/backend/Dockerfile'));
+}, 300_000);
 
 afterEach(async () => {
   await stopStarted();
@@ -54,9 +54,11 @@ describe('the backend image (its Dockerfile carried out without Docker)', () => 
   it('runs under its entrypoint: verifies the database certificate, migrates, serves, drains on SIGTERM', async () => {
     const app = await createAppDatabase(pg, 'image_backend');
     // The image's ADD of RDS's bundle is skipped here: the test server's CA stands in for it.
+    // The 503 below is only seen during the drain: 3 s is thirty polls of waitFor, room for a
+    // busy machine to ask at least once.
     const running = await start(image, {
       ...backendDatabaseEnv(pg, app),
-      SHUTDOWN_DRAIN_SECONDS: '1',
+      SHUTDOWN_DRAIN_SECONDS: '3',
     });
     await waitFor(`${running.url}/readyz`, 200, running);
     expect(image.env.DATABASE_SSLMODE).toBe('verify-full');

@@ -1,4 +1,4 @@
-import { describe, expect, it, inject } from 'vitest';
+import { describe, expect, it, inject, vi } from 'vitest';
 import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
@@ -8,6 +8,14 @@ import { tempDir } from '../../helpers/paths';
 import { appPool } from '../../helpers/services';
 
 const pg = inject('postgres');
+/**
+ * Counts the advisory locks in the connection's own database that match `filter`: pg_locks
+ * shows the whole server's, and other files migrate their own databases side by side.
+ */
+const advisoryLocks = (filter = 'true') =>
+  `(SELECT count(*)::int FROM pg_locks WHERE locktype = 'advisory' AND ${filter}
+     AND database = (SELECT oid FROM pg_database WHERE datname = current_database()))`;
+
 const superuser = {
   host: pg.host,
   port: pg.port,
@@ -118,8 +126,19 @@ describe('migrate', () => {
     try {
       writeFileSync(join(dir, '001_slow.sql'), 'SELECT pg_sleep(0.5); CREATE TABLE slow (id int);');
       await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
-      setTimeout(() => void other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]), 600);
-      expect(await migrate(pool, { dir })).toEqual(['001']);
+      const migrated = migrate(pool, { dir });
+      // Released once the migration is seen waiting for it, and has waited past the pool's
+      // 300 ms query timeout: however slow the machine, the wait outlasts the pool's timeouts.
+      await vi.waitFor(
+        async () => {
+          const { rows } = await other.query(`SELECT ${advisoryLocks('NOT granted')} AS waiting`);
+          expect(rows).toEqual([{ waiting: 1 }]);
+        },
+        { timeout: 30_000, interval: 50 },
+      );
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      await other.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK]);
+      expect(await migrated).toEqual(['001']);
 
       await other.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
       writeFileSync(join(dir, '002_more.sql'), 'CREATE TABLE more (id int);');
@@ -159,7 +178,7 @@ describe('migrate', () => {
         'migration 002_broken.sql failed: relation "nowhere" does not exist',
       );
       const { rows } = await pool.query(
-        "SELECT to_regclass('half') AS half, (SELECT count(*) FROM pg_locks WHERE locktype = 'advisory')::int AS locks",
+        `SELECT to_regclass('half') AS half, ${advisoryLocks()} AS locks`,
       );
       expect(rows).toEqual([{ half: null, locks: 0 }]);
       expect((await pool.query('SELECT version FROM schema_migrations')).rows).toEqual([

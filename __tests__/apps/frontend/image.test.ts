@@ -18,14 +18,14 @@ let api: Server;
 let apiUrl: string;
 
 beforeAll(async () => {
-  image = buildImage(join(ROOT, 'apps/frontend/Dockerfile'));
+  image = await buildImage(join(ROOT, 'apps/frontend/Dockerfile'));
   api = createServer((_, response) => {
     response.writeHead(201, { 'content-type': 'application/json' });
     response.end('{"id":"stub"}');
   });
   await new Promise<void>((resolve) => api.listen(0, '127.0.0.1', resolve));
   apiUrl = `http://127.0.0.1:${(api.address() as AddressInfo).port}`;
-}, 120_000);
+}, 300_000);
 
 afterEach(stopStarted);
 
@@ -47,7 +47,9 @@ describe('the frontend image (its Dockerfile carried out without Docker)', () =>
   });
 
   it('runs under its entrypoint: serves the page, passes /api on, drains on SIGTERM', async () => {
-    const running = await start(image, { API_URL: apiUrl, SHUTDOWN_DRAIN_SECONDS: '1' });
+    // The 503 below is only seen during the drain: 3 s is thirty polls of waitFor, room for a
+    // busy machine to ask at least once.
+    const running = await start(image, { API_URL: apiUrl, SHUTDOWN_DRAIN_SECONDS: '3' });
     await waitFor(`${running.url}/readyz`, 200, running);
     expect(await (await fetch(`${running.url}/`)).text()).toContain('<h1>Your cart</h1>');
     expect((await fetch(`${running.url}/api/carts`, { method: 'POST' })).status).toBe(201);

@@ -1,7 +1,6 @@
-import { request } from 'node:http';
 import { Writable } from 'node:stream';
 import pino from 'pino';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   createService,
   HttpError,
@@ -11,6 +10,13 @@ import {
   type ServiceOptions,
 } from '../../../apps/shared/http-service';
 import { call, listen, quietLogger } from '../../helpers/services';
+
+/** A promise and its resolve, for a step the test (or the service) ends on cue. */
+function deferred<T = void>() {
+  let resolve!: (value: T) => void;
+  const promise = new Promise<T>((r) => (resolve = r));
+  return { promise, resolve };
+}
 
 function service(overrides: Partial<ServiceOptions> = {}) {
   return createService({
@@ -105,60 +111,89 @@ describe('createService', () => {
   });
 
   it('reports not ready while draining, finishes the request in flight, then closes', async () => {
-    const svc = service({ drainSeconds: 0.3 });
-    const url = await listen(svc);
-    const port = new URL(url).port;
-    // A request whose body is not all sent yet: in flight when the drain starts.
-    const inFlight = new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = request(
+    // Each step waits on the one before it, not on a timer: the request is held in its handler
+    // until the test releases it, and the drain lasts until the test ends it. The shutdown's
+    // own limit is far beyond the few milliseconds the steps take.
+    const arrived = deferred();
+    const release = deferred();
+    const drainStarted = deferred<number>();
+    const drainOver = deferred();
+    const svc = service({
+      drainSeconds: 5,
+      timeoutSeconds: 60,
+      sleep: (ms) => {
+        drainStarted.resolve(ms);
+        return drainOver.promise;
+      },
+      routes: [
         {
-          host: '127.0.0.1',
-          port,
-          path: '/echo',
-          method: 'POST',
-          headers: { 'content-type': 'application/json', 'content-length': '14' },
+          method: 'GET',
+          path: '/held',
+          handler: async () => {
+            arrived.resolve();
+            await release.promise;
+            return { status: 200, body: { held: true } };
+          },
         },
-        (res) => {
-          let body = '';
-          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-        },
-      );
-      req.on('error', reject);
-      req.write('{"still":');
-      setTimeout(() => req.end('true}'), 200);
+      ],
     });
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const closed = svc.shutdown('SIGTERM');
+    const url = await listen(svc);
+    const inFlight = call(`${url}/held`);
+    await arrived.promise;
+
+    let stopped = false;
+    const closed = svc.shutdown('SIGTERM').finally(() => (stopped = true));
+    expect(await drainStarted.promise).toBe(5000);
     expect(await call(`${url}/readyz`)).toMatchObject({
       status: 503,
       body: { status: 'draining' },
     });
-    expect(await inFlight).toEqual({ status: 200, body: '{"still":true}' });
+
+    drainOver.resolve();
+    // The listener closes after the drain, but the shutdown waits for the request in flight.
+    await vi.waitFor(() => expect(svc.server.listening).toBe(false), { timeout: 30_000 });
+    expect(stopped).toBe(false);
+    release.resolve();
+    expect(await inFlight).toMatchObject({ status: 200, body: { held: true } });
     await closed;
     await expect(call(`${url}/healthz`)).rejects.toThrow();
   });
 
   it('reports not ready when the readiness check does not answer in time, without waiting for it', async () => {
-    const svc = service({ ready: () => new Promise(() => undefined) });
+    // The check never answers, so only the timeout can end the probe: a short one keeps the test
+    // quick, and what is asserted is the answer, not how long it took.
+    const svc = service({ ready: () => new Promise(() => undefined), readyTimeoutMs: 50 });
     const url = await listen(svc);
-    const started = Date.now();
     expect(await call(`${url}/readyz`)).toMatchObject({
       status: 503,
       body: { status: 'not ready' },
     });
-    expect(Date.now() - started).toBeLessThan(READY_TIMEOUT_MS + 500);
     await svc.shutdown('test');
   });
 
+  it("answers readiness within the kubelet's default probe timeout (1 s)", () => {
+    expect(READY_TIMEOUT_MS).toBeLessThan(1000);
+  });
+
   it('fails the shutdown when requests outlive its timeout', async () => {
+    // The request never ends, so the short timeout always cuts it off, however slow the machine.
+    const arrived = deferred();
     const svc = service({
       timeoutSeconds: 0.2,
-      routes: [{ method: 'GET', path: '/slow', handler: () => new Promise(() => undefined) }],
+      routes: [
+        {
+          method: 'GET',
+          path: '/slow',
+          handler: () => {
+            arrived.resolve();
+            return new Promise(() => undefined);
+          },
+        },
+      ],
     });
     const url = await listen(svc);
     const hanging = call(`${url}/slow`).catch(() => 'cut off');
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    await arrived.promise;
     await expect(svc.shutdown('SIGTERM')).rejects.toThrow('cut off at the shutdown timeout');
     expect(await hanging).toBe('cut off');
   });

@@ -1,8 +1,7 @@
-import { spawnSync } from 'node:child_process';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import {
   ChartRelease,
   type KubernetesObject,
@@ -11,10 +10,11 @@ import {
 } from '../../../constructs/kubernetes/helm-release';
 import { namespace } from '../../../constructs/kubernetes/namespaces';
 import { findHelm, HELM_MISSING } from '../../../scripts/lib/helm';
-import { prodEnv, testEnv } from '../../helpers/environments';
+import { environments } from '../../../environments';
 import { type Manifest, manifestReleases } from '../../helpers/kubernetes';
 import { ROOT, tempDir } from '../../helpers/paths';
-import { onlyResource, synthConstruct, synthEnvironment } from '../../helpers/synth';
+import { runCommand } from '../../helpers/process';
+import { onlyResource, readStackJson, synthConstruct } from '../../helpers/synth';
 
 const byKindAndName = (a: Manifest, b: Manifest) =>
   `${a.kind}/${a.metadata.namespace}/${a.metadata.name}`.localeCompare(
@@ -98,28 +98,30 @@ describe('ManifestRelease', () => {
 
 describe('the in-repository chart, rendered by Helm', () => {
   const helm = findHelm();
-  const run = (args: string[]) => {
+  const run = async (args: string[]) => {
     if (!helm) throw new Error(HELM_MISSING);
-    const result = spawnSync(helm, args, { encoding: 'utf8' });
+    const result = await runCommand(helm, args);
     expect(result.status, result.stderr).toBe(0);
     return result.stdout;
   };
+  // The app as `npm run synth` wrote it for this run (setup/app-synth.ts).
+  const { outdir } = inject('app');
 
-  it('passes helm lint', () => {
-    run(['lint', '--strict', join(ROOT, 'constructs/kubernetes/manifest-chart')]);
+  it('passes helm lint', async () => {
+    await run(['lint', '--strict', join(ROOT, 'constructs/kubernetes/manifest-chart')]);
   });
 
-  for (const environment of [testEnv(), prodEnv()]) {
-    it(`renders exactly the objects of every release of ${environment.name}-eks-k8s, from the asset shipped with the stack`, () => {
-      const { read, outdir } = synthEnvironment(environment);
-      const stackDir = join(outdir, 'stacks', `${environment.name}-eks-k8s`);
+  for (const environment of environments) {
+    it(`renders exactly the objects of every release of ${environment.name}-eks-k8s, from the asset shipped with the stack`, async () => {
+      const stack = `${environment.name}-eks-k8s`;
+      const stackDir = join(outdir, 'stacks', stack);
       const work = tempDir('manifest-chart');
-      const releases = manifestReleases(read('eks-k8s'));
+      const releases = manifestReleases(readStackJson(outdir, stack));
       expect(releases.length).toBe(5);
       for (const { id, release, objects } of releases) {
         const values = join(work, `${id}.json`);
         writeFileSync(values, (release.values as string[])[0]);
-        const rendered = run([
+        const rendered = await run([
           'template',
           String(release.name),
           join(stackDir, String(release.chart)),

@@ -1,6 +1,6 @@
 import { chmodSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   providerBinary,
   socketParent,
@@ -66,8 +66,11 @@ describe('startProviderServer', () => {
         `echo "\t${REATTACH.replace(/"/g, '\\"')}"; sleep 0.2; echo "panic: boom" >&2; exit 3`,
       ),
     );
-    await new Promise((resolve) => setTimeout(resolve, 600));
-    expect(server.crashed()).toMatch(/exited with code 3:[\s\S]*panic: boom/);
+    // Until it has exited, however long a busy machine takes to run 0.2 s of sleep.
+    await vi.waitFor(
+      () => expect(server.crashed()).toMatch(/exited with code 3:[\s\S]*panic: boom/),
+      { timeout: 30_000, interval: 50 },
+    );
     await server.stop();
   });
 
