@@ -61,4 +61,28 @@ export default tseslint.config(
       ],
     },
   },
+  {
+    // A test never blocks its vitest worker on a child process: vitest's calls to a blocked
+    // worker time out after 60 s on a busy machine (docs/testing.md, the suite's time).
+    files: ['__tests__/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            ...providerPackages.map((name) => ({
+              name,
+              message: `Import each resource from its own path, e.g. '${name}/lib/<resource>'.`,
+            })),
+            ...['child_process', 'node:child_process'].map((name) => ({
+              name,
+              importNames: ['spawnSync', 'execFileSync', 'execSync'],
+              message:
+                'Run child processes with runCommand or runScript (__tests__/helpers/process.ts): a blocked worker fails the run on a busy machine.',
+            })),
+          ],
+        },
+      ],
+    },
+  },
 );

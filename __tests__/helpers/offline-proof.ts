@@ -1,18 +1,20 @@
 /**
  * What the offline proof's test files need from the machine (see docs/testing.md): `terraform`
- * on PATH and a provider mirror (TF_PROVIDER_MIRROR, else the machine's, found as .ci/run finds
+ * on PATH and a provider mirror (TF_PROVIDER_MIRROR, else the machine's, found as npm test finds
  * it). Missing either fails those files with the fix, unless SKIP_TERRAFORM=1, which skips them
  * and says so loudly.
  */
-import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
 import { findProviderMirror } from '../../scripts/find-provider-mirror';
-import { TERRAFORM_MISSING } from '../../scripts/plan-offline';
+import { TERRAFORM_MISSING } from '../../scripts/lib/terraform';
 
 export const skipRequested = process.env.SKIP_TERRAFORM === '1';
-const terraformFound =
-  spawnSync('terraform', ['version'], { env: { ...process.env, CHECKPOINT_DISABLE: '1' } })
-    .status === 0;
+// On PATH; `npm test` has run it once already (scripts/lib/test-tools.ts).
+const terraformFound = (process.env.PATH ?? '')
+  .split(delimiter)
+  .some((dir) => dir !== '' && existsSync(join(dir, 'terraform')));
 
 /** The provider mirror the proof installs from, when there is one. */
 export const mirror =

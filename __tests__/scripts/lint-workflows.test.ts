@@ -7,7 +7,7 @@ import { runScript } from '../helpers/process';
 /** Runs the script as a process: its WebAssembly runtime must not share a test worker. */
 const lint = (dir?: string) => runScript('lint-workflows.ts', ...(dir ? [dir] : []));
 
-// The repository's own workflows are linted by npm run checks, which npm test runs beside vitest.
+// The repository's own workflows are linted by npm run checks, which npm test runs after vitest.
 describe('lint:workflows', () => {
   it('throws out a workflow that puts untrusted input into a script, naming file and line', async () => {
     const dir = tempDir('workflows');

@@ -68,7 +68,7 @@ export function findPostgresBin(
   );
   if (!bin) {
     throw new Error(
-      "PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's postgresql package (apt-get install postgresql; .ci/run does) or set PG_BIN",
+      "PostgreSQL server binaries (initdb, pg_ctl) not found: install Debian's postgresql package (apt-get install postgresql; npm test does when it may) or set PG_BIN",
     );
   }
   return bin;

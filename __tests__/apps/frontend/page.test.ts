@@ -3,8 +3,7 @@
  * playwright-core, against the frontend and the backend on loopback and a real PostgreSQL.
  * The screenshot is kept in test-results/ (CI uploads it).
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import type { Pool } from 'pg';
@@ -14,21 +13,19 @@ import { migrate } from '../../../apps/backend/src/migrate';
 import { createFrontend } from '../../../apps/frontend/src/app';
 import type { Service } from '../../../apps/shared/http-service';
 import { createAppDatabase } from '../../../scripts/lib/postgres';
+import { findChromium } from '../../../scripts/lib/test-tools';
 import { ROOT } from '../../helpers/paths';
 import { appPool, listen, quietLogger } from '../../helpers/services';
 
-/** Debian's Chromium, or CHROMIUM_PATH; a missing browser fails the test, loudly. */
+/** Debian's Chromium, or CHROMIUM_PATH (npm test installs it); a missing browser fails the test, loudly. */
 function chromiumPath(): string {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'];
-  const found = candidates.find((path) => path && existsSync(path));
-  if (found) return found;
-  try {
-    return execFileSync('which', ['chromium']).toString().trim();
-  } catch {
+  const found = findChromium();
+  if (!found) {
     throw new Error(
-      "Chromium not found: install Debian's chromium package (apt-get install chromium; .ci/run does) or set CHROMIUM_PATH",
+      "Chromium not found: install Debian's chromium package (apt-get install chromium; npm test does when it may) or set CHROMIUM_PATH",
     );
   }
+  return found;
 }
 
 const pg = inject('postgres');
