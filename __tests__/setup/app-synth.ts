@@ -5,11 +5,11 @@
  * instead of synthesizing the app again (it took 3 to 5 s of CPU each time, a dozen times a run).
  * Tests that need the construct objects, or a changed config, still build their own.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { runCommand } from '../helpers/process';
 
 export interface SynthesizedApp {
   /** The `cdktf.out`-like directory: `stacks/<stack>/cdk.tf.json`, `manifest.json`. */
@@ -24,33 +24,19 @@ declare module 'vitest' {
   }
 }
 
-const ROOT = resolve(__dirname, '..', '..');
-
 export default async function setup(project: TestProject): Promise<() => void> {
   const dir = mkdtempSync(join(tmpdir(), 'app-'));
   const outdir = join(dir, 'out');
-  const { code, stdout, stderr } = await new Promise<{
-    code: number | null;
-    stdout: string;
-    stderr: string;
-  }>((done, fail) => {
-    // tsx's loader in one process, as `npm run synth` (tsx main.ts) runs the app.
-    const child = spawn(process.execPath, ['--import', 'tsx', 'main.ts'], {
-      cwd: ROOT,
-      env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-    child.on('error', fail);
-    child.on('close', (status) => done({ code: status, stdout: out, stderr: err }));
-  });
-  if (code !== 0) {
+  // tsx's loader in one process, as `npm run synth` (tsx main.ts) runs the app.
+  const { status, stdout, stderr } = await runCommand(
+    process.execPath,
+    ['--import', 'tsx', 'main.ts'],
+    { env: { ...process.env, CHECKPOINT_DISABLE: '1', CDKTF_OUTDIR: outdir } },
+  );
+  if (status !== 0) {
     rmSync(dir, { recursive: true, force: true });
     throw new Error(
-      `the app did not synthesize (main.ts exited ${code}); every test that reads it would fail. Run npm run synth to see why:\n${stderr.trim()}`,
+      `the app did not synthesize (main.ts exited ${status}); every test that reads it would fail. Run npm run synth to see why:\n${stderr.trim()}`,
     );
   }
   project.provide('app', { outdir, stdout });
