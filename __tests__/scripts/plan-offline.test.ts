@@ -30,8 +30,9 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
   let report: string;
   let appStacks: string[];
   const { outdir } = inject('app');
+  // The fixture chain, synthesized once for the file.
+  const fixture = join(tempDir('plan-offline-fixture'), 'out');
   beforeAll(async () => {
-    const fixture = join(tempDir('plan-offline-fixture'), 'out');
     synthesizeProofFixture(fixture);
     const app = loadStacks(outdir);
     appStacks = app.map((s) => s.name);
@@ -149,8 +150,6 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
 
   describe('a shared provider that dies', () => {
     it('fails the run with a message naming the provider, never hangs', async () => {
-      const outdir = join(tempDir('plan-offline-crash'), 'out');
-      synthesizeProofFixture(outdir);
       const fake = join(tempDir('crashing-provider'), 'terraform-provider-aws');
       writeFileSync(
         fake,
@@ -158,7 +157,7 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
       );
       chmodSync(fake, 0o755);
       const proof = runOfflineProof({
-        stacks: loadStacks(outdir, (name) => name === 'test-fx-producer'),
+        stacks: loadStacks(fixture, (name) => name === 'test-fx-producer'),
         workDir: tempDir('plan-offline-crash-work'),
         pluginCacheDir: DEFAULT_PLUGIN_CACHE,
         providerMirror: mirror,

@@ -69,12 +69,16 @@ function fakeClock(onSleep: () => Promise<void> = async () => undefined) {
   let time = 0;
   const sleeps: number[] = [];
   return {
-    now: () => time,
-    sleep: async (ms: number) => {
-      sleeps.push(ms);
-      time += ms;
-      await onSleep();
+    /** runSmoke's `now` and `sleep`, to spread into its options. */
+    timers: {
+      now: () => time,
+      sleep: async (ms: number) => {
+        sleeps.push(ms);
+        time += ms;
+        await onSleep();
+      },
     },
+    now: () => time,
     advance: (ms: number) => {
       time += ms;
     },
@@ -108,8 +112,7 @@ describe('smoke checks', () => {
         checks,
         deadlineMs: DEADLINE_MS,
         intervalMs: INTERVAL_MS,
-        now: clock.now,
-        sleep: clock.sleep,
+        ...clock.timers,
       });
       expect(run.results).toEqual([
         { name: 'page', url: new URL(route!.path, url).toString() },
@@ -150,8 +153,7 @@ describe('smoke checks', () => {
       checks,
       deadlineMs: INTERVAL_MS,
       intervalMs: INTERVAL_MS,
-      now: clock.now,
-      sleep: clock.sleep,
+      ...clock.timers,
     });
     expect(run).toMatchObject({ passed: false, rounds: 1 });
     expect(problems(run.results)).toEqual({
@@ -169,8 +171,7 @@ describe('smoke checks', () => {
       checks: smokeChecks(testConfig),
       deadlineMs: DEADLINE_MS,
       intervalMs: INTERVAL_MS,
-      now: clock.now,
-      sleep: clock.sleep,
+      ...clock.timers,
       onRound: () => {
         rounds.push(clock.now());
         clock.advance(2_000); // each round's requests take 2 s on the fake clock
@@ -194,8 +195,7 @@ describe('smoke checks', () => {
       checks: smokeChecks(testConfig),
       deadlineMs: DEADLINE_MS,
       intervalMs: INTERVAL_MS,
-      now: clock.now,
-      sleep: clock.sleep,
+      ...clock.timers,
     });
     expect(run.passed).toBe(false);
     // Rounds at 0, 10, …, 50 s: the sixth is the last a 10 s wait leaves before 60 s.
@@ -220,8 +220,7 @@ describe('smoke checks', () => {
         checks: smokeChecks(testConfig),
         deadlineMs: DEADLINE_MS,
         intervalMs: INTERVAL_MS,
-        now: clock.now,
-        sleep: clock.sleep,
+        ...clock.timers,
         onRound: (round, results) => {
           rounds.push(problems(results));
           if (round === 1) {
