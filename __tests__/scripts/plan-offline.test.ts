@@ -44,6 +44,9 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
       workDir: tempDir('plan-offline-work'),
       pluginCacheDir: DEFAULT_PLUGIN_CACHE,
       providerMirror: mirror,
+      // One Terraform command at a time: the suite's other worker has the other core, and each
+      // command reads the provider's schema once more.
+      concurrency: 1,
       onStep: (stack, step) => process.stdout.write(`  ${at()} ${stack}: terraform ${step}\n`),
       onResult: (r) => process.stdout.write(`  ${at()} ${r.stack}: ${r.status}\n`),
     });

@@ -42,7 +42,7 @@ describe('formatReport', () => {
     expect(report).toContain('2 of 3 stacks proven in 9.5 s wall');
     // The footer says what the per-stack column is, and why it does not add up to the wall.
     expect(report).toMatch(
-      /^terraform s: the time Terraform ran for that stack .*sums to more than the wall time/m,
+      /^terraform s: the time Terraform spent on that stack .*is no share of the wall time/m,
     );
     expect(report).toContain('test-rds: failed\n  | Error: Unsupported attribute');
   });

@@ -134,39 +134,75 @@ interface TestRunOutcome {
   readonly outputs: Record<string, StateOutput>;
   readonly resources: string[];
   readonly diagnostics: string;
+  /** Seconds from the file's first message to its last (its share of the command). */
+  readonly seconds: number;
 }
 
-/** Reads `terraform test -json -verbose`: run status, the applied state's outputs and resources. */
-export function parseTestJson(stdout: string): TestRunOutcome {
-  let passed = false;
-  let outputs: Record<string, StateOutput> = {};
-  let resources: string[] = [];
-  const diagnostics: string[] = [];
+/**
+ * Reads `terraform test -json -verbose` over several test files, one outcome per file: whether
+ * its run passed, the applied state's outputs and resources, its diagnostics. A diagnostic of no
+ * file (the command's own) goes to every file.
+ */
+export function parseTestJsonByFile(stdout: string): Map<string, TestRunOutcome> {
+  interface Draft {
+    passed: boolean;
+    outputs: Record<string, StateOutput>;
+    resources: string[];
+    diagnostics: string[];
+    first: number;
+    last: number;
+  }
+  const files = new Map<string, Draft>();
+  const general: string[] = [];
+  const draft = (file: string, at: number): Draft => {
+    let d = files.get(file);
+    if (!d) {
+      d = { passed: false, outputs: {}, resources: [], diagnostics: [], first: at, last: at };
+      files.set(file, d);
+    }
+    d.first = Math.min(d.first, at);
+    d.last = Math.max(d.last, at);
+    return d;
+  };
   for (const line of stdout.split('\n')) {
     if (!line.startsWith('{')) continue;
     const message = JSON.parse(line) as Record<string, unknown>;
     const type = message.type;
-    if (type === 'test_state') {
+    const file = message['@testfile'] as string | undefined;
+    const at = Date.parse(String(message['@timestamp'] ?? '')) || 0;
+    const target = file ? draft(file, at) : undefined;
+    if (type === 'test_state' && target) {
       const state = message.test_state as {
         outputs?: Record<string, StateOutput>;
         root_module?: { resources?: { address: string; mode: string }[] };
       };
-      outputs = state.outputs ?? {};
-      resources = (state.root_module?.resources ?? [])
+      target.outputs = state.outputs ?? {};
+      target.resources = (state.root_module?.resources ?? [])
         .filter((r) => r.mode === 'managed')
         .map((r) => r.address);
-    } else if (type === 'test_summary') {
-      passed = (message.test_summary as { status?: string }).status === 'pass';
+    } else if (type === 'test_file' && target) {
+      const progress = message.test_file as { progress?: string; status?: string };
+      if (progress.progress === 'complete') target.passed = progress.status === 'pass';
     } else if (type === 'diagnostic' || message['@level'] === 'error') {
       const diagnostic = message.diagnostic as { summary?: string; detail?: string } | undefined;
-      diagnostics.push(
-        diagnostic
-          ? `${diagnostic.summary ?? ''}: ${diagnostic.detail ?? ''}`.trim()
-          : String(message['@message']),
-      );
+      const text = diagnostic
+        ? `${diagnostic.summary ?? ''}: ${diagnostic.detail ?? ''}`.trim()
+        : String(message['@message']);
+      (target?.diagnostics ?? general).push(text);
     }
   }
-  return { passed, outputs, resources, diagnostics: diagnostics.join('\n') };
+  return new Map(
+    [...files].map(([file, d]) => [
+      file,
+      {
+        passed: d.passed,
+        outputs: d.outputs,
+        resources: d.resources,
+        diagnostics: [...general, ...d.diagnostics].join('\n'),
+        seconds: Math.round((d.last - d.first) / 100) / 10,
+      },
+    ]),
+  );
 }
 
 function countResources(json: TerraformJson): number {
@@ -298,8 +334,18 @@ async function proveStacks(
 ): Promise<StackResult[]> {
   const inRun = new Set(ordered.map((s) => s.name));
   const concurrency = Math.max(1, options.concurrency ?? availableParallelism());
-  const slots = createSlots(concurrency);
   const timeout = options.commandTimeoutMs;
+  const warmed = existsSync(join(warmDir, '.terraform'));
+
+  // The root every `terraform test` runs in: no resources of its own, a test file per stack
+  // whose run applies that stack's working directory as its module. One command proves many
+  // stacks, so the provider's schema (seconds of CPU for AWS's) is read once per command, not
+  // once per stack.
+  const rootDir = join(options.workDir, '.proof');
+  rmSync(rootDir, { recursive: true, force: true });
+  mkdirSync(join(rootDir, 'tests'), { recursive: true });
+  writeFileSync(join(rootDir, 'main.tf.json'), '{}\n');
+  const testFilePath = (stack: string) => `tests/${stack}.tftest.hcl`;
 
   // Static preparation, upstream first: prune what cannot be checked here (including reads of
   // upstream outputs that were pruned themselves) and write each working directory.
@@ -324,17 +370,16 @@ async function proveStacks(
     const json = workingCopy(pruned.json);
     const dir = join(options.workDir, stack.name);
     rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, 'tests'), { recursive: true });
+    mkdirSync(dir, { recursive: true });
     writeFileSync(join(dir, 'cdk.tf.json'), JSON.stringify(json, null, 2));
     // Initialized once for the whole run (the warm-up init): each stack gets its provider links
-    // and lock file. A per-stack init would reinstall into the shared cache and race.
-    if (existsSync(join(warmDir, '.terraform'))) {
-      cpSync(join(warmDir, '.terraform'), join(dir, '.terraform'), {
-        recursive: true,
-        verbatimSymlinks: true,
-      });
-      copyFileSync(join(warmDir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
-    }
+    // and lock file, for the `terraform validate` that explains a failed test. A per-stack init
+    // would reinstall into the shared cache and race.
+    if (warmed) linkWarmInit(warmDir, dir);
+    const checkable = countResources(json) > 0 || Object.keys(json.output ?? {}).length > 0;
+    // Its run in the root, module source only: `terraform init` of the root records the module.
+    // The full test file, with the upstreams' outputs, is written when its turn comes.
+    if (checkable) writeFileSync(join(rootDir, testFilePath(stack.name)), runBlock(stack.name));
     prepared.set(stack.name, {
       stack,
       json,
@@ -342,131 +387,231 @@ async function proveStacks(
       unchecked,
       uncheckedReason,
       removedOutputs: pruned.removedOutputs,
-      checkable: countResources(json) > 0 || Object.keys(json.output ?? {}).length > 0,
+      checkable,
     });
   }
+  if ([...prepared.values()].some((p) => p.checkable)) {
+    if (warmed) linkWarmInit(warmDir, rootDir);
+    const init = await run(
+      terraform,
+      ['init', '-backend=false', '-input=false', '-no-color'],
+      rootDir,
+      env,
+      timeout,
+    );
+    if (init.status !== 0) {
+      const problem = providerProblem(`${init.stdout}${init.stderr}`);
+      if (problem) throw problem;
+      throw new Error(
+        `terraform init of the proof's root (${rootDir}) failed:\n${init.stdout}${init.stderr}`,
+      );
+    }
+  }
 
-  // Each stack once its upstreams have applied: `terraform test`, the mocked apply fed their
-  // outputs. It validates the configuration first, against the real provider (the core's
-  // schema checks and the provider's own validators alike), so a separate `terraform validate`
-  // runs only when the test fails, to say which step it failed in.
   const applied = new Map<string, Record<string, StateOutput>>();
-  const results = new Map<string, Promise<StackResult>>();
-  for (const item of prepared.values()) {
-    const { stack, json, dir, unchecked, uncheckedReason, checkable } = item;
-    const total = countResources(stack.json);
-    const base = { stack: stack.name, resourcesTotal: total, unchecked, uncheckedReason };
-    const upstreamResults = stack.dependsOn.filter((d) => inRun.has(d)).map((d) => results.get(d)!);
-    results.set(
-      stack.name,
-      (async (): Promise<StackResult> => {
-        await Promise.all(upstreamResults);
-        if (!checkable) {
-          return {
-            ...base,
-            status: unchecked > 0 ? 'unchecked' : 'not run',
-            resourcesApplied: 0,
-            uncheckedReason: uncheckedReason || 'nothing to check',
-            validate: 'not run',
-            apply: 'not run',
-            seconds: 0,
-            output: '',
-          };
-        }
-        const blocked = stack.dependsOn.filter((dep) => !applied.has(dep));
-        if (blocked.length > 0) {
-          return {
-            ...base,
-            status: 'not run',
-            resourcesApplied: 0,
-            unchecked: total,
-            uncheckedReason: blocked
-              .map((dep) =>
-                inRun.has(dep)
-                  ? `upstream ${dep} did not pass`
-                  : `upstream ${dep} is not part of this run`,
-              )
-              .join('; '),
-            validate: 'not run',
-            apply: 'not run',
-            seconds: 0,
-            output: '',
-          };
-        }
-        const upstreamOutputs = Object.fromEntries(
-          stack.remoteStates.map((rs) => [rs.name, applied.get(rs.upstream) ?? {}]),
-        );
-        writeFileSync(
-          join(dir, 'tests', 'offline.tftest.hcl'),
-          testFile({ json, upstreamOutputs, ...providerOfJson(json) }),
-        );
-        // Seconds Terraform ran for this stack, not the wait for a free slot.
-        let started = 0;
-        const test = await slots.run('high', () => {
-          started = Date.now();
-          options.onStep?.(stack.name, 'test');
-          return run(terraform, ['test', '-json', '-verbose', '-no-color'], dir, env, timeout);
-        });
-        const tested = elapsed(started);
-        const outcome = parseTestJson(test.stdout);
-        const expected = Object.entries(json.resource ?? {}).flatMap(([type, blocks]) =>
-          Object.keys(blocks).map((name) => `${type}.${name}`),
-        );
-        const notCreated = !outcome.passed
-          ? []
-          : expected.filter(
-              (address) =>
-                !outcome.resources.some((r) => r === address || r.startsWith(`${address}[`)),
-            );
-        if (test.status === 0 && outcome.passed && notCreated.length === 0) {
-          applied.set(stack.name, outcome.outputs);
-          return {
-            ...base,
-            status: unchecked > 0 ? 'partial' : 'passed',
-            resourcesApplied: outcome.resources.length,
-            validate: 'passed',
-            apply: 'passed',
-            seconds: tested,
-            output: '',
-          };
-        }
-        let validateStarted = 0;
-        const problem = providerProblem(`${test.stdout}${test.stderr}`);
-        if (problem) throw problem;
-        const validate = await slots.run('high', () => {
-          validateStarted = Date.now();
-          options.onStep?.(stack.name, 'validate');
-          return run(terraform, ['validate', '-no-color'], dir, env, timeout);
-        });
-        const seconds = Math.round((tested + elapsed(validateStarted)) * 10) / 10;
-        if (validate.status !== 0) {
-          return {
-            ...base,
-            status: 'failed',
-            resourcesApplied: 0,
-            validate: 'failed',
-            apply: 'not run',
-            seconds,
-            output: `${validate.stdout}${validate.stderr}`,
-          };
-        }
-        const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
-        return {
+  const results = new Map<string, StackResult>();
+  const settle = (result: StackResult): void => {
+    results.set(result.stack, result);
+    options.onResult?.(result);
+  };
+  const baseOf = (item: Prepared) => ({
+    stack: item.stack.name,
+    resourcesTotal: countResources(item.stack.json),
+    unchecked: item.unchecked,
+    uncheckedReason: item.uncheckedReason,
+  });
+
+  // Waves: every stack whose upstreams have settled, split into at most `concurrency` commands
+  // (Terraform is CPU-bound) of about equal weight, each `terraform test` of those stacks' files.
+  for (;;) {
+    const waiting = [...prepared.values()].filter((p) => !results.has(p.stack.name));
+    if (waiting.length === 0) break;
+    const ready = waiting.filter((p) =>
+      p.stack.dependsOn.every((dep) => !inRun.has(dep) || results.has(dep)),
+    );
+    if (ready.length === 0) throw new Error('offline proof: no stack is ready (a cycle?)');
+    const wave: Prepared[] = [];
+    for (const item of ready) {
+      const base = baseOf(item);
+      if (!item.checkable) {
+        settle({
           ...base,
-          status: 'failed',
-          resourcesApplied: outcome.resources.length,
-          validate: 'passed',
-          apply: 'failed',
-          seconds,
-          output: `${why}${outcome.diagnostics}\n${test.stderr}`.trim(),
-        };
-      })().then((result) => {
-        options.onResult?.(result);
-        return result;
+          status: item.unchecked > 0 ? 'unchecked' : 'not run',
+          resourcesApplied: 0,
+          uncheckedReason: item.uncheckedReason || 'nothing to check',
+          validate: 'not run',
+          apply: 'not run',
+          seconds: 0,
+          output: '',
+        });
+        continue;
+      }
+      const blocked = item.stack.dependsOn.filter((dep) => !applied.has(dep));
+      if (blocked.length > 0) {
+        settle({
+          ...base,
+          status: 'not run',
+          resourcesApplied: 0,
+          unchecked: base.resourcesTotal,
+          uncheckedReason: blocked
+            .map((dep) =>
+              inRun.has(dep)
+                ? `upstream ${dep} did not pass`
+                : `upstream ${dep} is not part of this run`,
+            )
+            .join('; '),
+          validate: 'not run',
+          apply: 'not run',
+          seconds: 0,
+          output: '',
+        });
+        continue;
+      }
+      const upstreamOutputs = Object.fromEntries(
+        item.stack.remoteStates.map((rs) => [rs.name, applied.get(rs.upstream) ?? {}]),
+      );
+      writeFileSync(
+        join(rootDir, testFilePath(item.stack.name)),
+        testFile({
+          json: item.json,
+          upstreamOutputs,
+          module: `../${item.stack.name}`,
+          ...providerOfJson(item.json),
+        }),
+      );
+      wave.push(item);
+    }
+    const groups = balancedGroups(wave, Math.min(concurrency, wave.length), (item) =>
+      countResources(item.json),
+    );
+    await Promise.all(
+      groups.map(async (group) => {
+        for (const item of group) options.onStep?.(item.stack.name, 'test');
+        const test = await run(
+          terraform,
+          [
+            'test',
+            '-json',
+            '-verbose',
+            '-no-color',
+            ...group.map((item) => `-filter=${testFilePath(item.stack.name)}`),
+          ],
+          rootDir,
+          env,
+          timeout,
+        );
+        const outcomes = parseTestJsonByFile(test.stdout);
+        for (const item of group) {
+          const result = await judge(item, outcomes.get(testFilePath(item.stack.name)), test);
+          if (result.status === 'passed' || result.status === 'partial') {
+            applied.set(item.stack.name, outcomes.get(testFilePath(item.stack.name))!.outputs);
+          }
+          settle(result);
+        }
       }),
     );
   }
-  return Promise.all(ordered.map((s) => results.get(s.name)!));
+
+  // A stack passes when its file passed and every resource of it is in the applied state; else
+  // `terraform validate` in its own directory says whether the configuration or the apply failed.
+  async function judge(
+    item: Prepared,
+    outcome: TestRunOutcome | undefined,
+    test: CommandOutput,
+  ): Promise<StackResult> {
+    const base = baseOf(item);
+    const expected = Object.entries(item.json.resource ?? {}).flatMap(([type, blocks]) =>
+      Object.keys(blocks).map((name) => `${type}.${name}`),
+    );
+    const resources = outcome?.resources ?? [];
+    const notCreated = !outcome?.passed
+      ? []
+      : expected.filter(
+          (address) => !resources.some((r) => r === address || r.startsWith(`${address}[`)),
+        );
+    const tested = outcome?.seconds ?? 0;
+    if (outcome?.passed && notCreated.length === 0) {
+      return {
+        ...base,
+        status: item.unchecked > 0 ? 'partial' : 'passed',
+        resourcesApplied: resources.length,
+        validate: 'passed',
+        apply: 'passed',
+        seconds: tested,
+        output: '',
+      };
+    }
+    const problem = providerProblem(`${test.stdout}${test.stderr}`);
+    if (problem) throw problem;
+    options.onStep?.(item.stack.name, 'validate');
+    const validateStarted = Date.now();
+    const validate = await run(terraform, ['validate', '-no-color'], item.dir, env, timeout);
+    const seconds = Math.round((tested + (Date.now() - validateStarted) / 1000) * 10) / 10;
+    if (validate.status !== 0) {
+      return {
+        ...base,
+        status: 'failed',
+        resourcesApplied: 0,
+        validate: 'failed',
+        apply: 'not run',
+        seconds,
+        output: `${validate.stdout}${validate.stderr}`,
+      };
+    }
+    const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
+    const said = outcome ? outcome.diagnostics : `${test.stdout.slice(-4000)}`;
+    return {
+      ...base,
+      status: 'failed',
+      resourcesApplied: resources.length,
+      validate: 'passed',
+      apply: 'failed',
+      seconds,
+      output: `${why}${said}\n${test.stderr}`.trim(),
+    };
+  }
+
+  return ordered.map((s) => results.get(s.name)!);
+}
+
+/** The warm-up init's provider links and lock file, in another working directory. */
+function linkWarmInit(warmDir: string, dir: string): void {
+  cpSync(join(warmDir, '.terraform'), join(dir, '.terraform'), {
+    recursive: true,
+    verbatimSymlinks: true,
+  });
+  copyFileSync(join(warmDir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
+}
+
+/** A stack's run as the root's init needs to see it: the module it applies. */
+function runBlock(stack: string): string {
+  return `run "apply" {\n  module {\n    source = "../${stack}"\n  }\n}\n`;
+}
+
+/**
+ * Splits `items` into `count` groups of about equal total weight (heaviest first, each to the
+ * lightest group so far), keeping the input order inside each group.
+ */
+export function balancedGroups<T>(
+  items: readonly T[],
+  count: number,
+  weight: (item: T) => number,
+): T[][] {
+  const groups = Array.from({ length: Math.max(1, count) }, () => ({
+    load: 0,
+    members: [] as number[],
+  }));
+  const byWeight = items
+    .map((item, index) => ({ index, w: weight(item) }))
+    .sort((a, b) => b.w - a.w);
+  for (const { index, w } of byWeight) {
+    const lightest = groups.reduce((min, g) => (g.load < min.load ? g : min));
+    lightest.load += w;
+    lightest.members.push(index);
+  }
+  return groups
+    .filter((g) => g.members.length > 0)
+    .map((g) => g.members.sort((a, b) => a - b).map((i) => items[i]));
 }
 
 interface Prepared {
@@ -478,43 +623,4 @@ interface Prepared {
   readonly removedOutputs: readonly string[];
   /** False when nothing is left once unavailable providers are pruned. */
   readonly checkable: boolean;
-}
-
-function elapsed(started: number): number {
-  return Math.round((Date.now() - started) / 100) / 10;
-}
-
-/**
- * At most `limit` Terraform processes at once (they are CPU-bound). Waiting 'high' tasks start
- * before 'low' ones. The proof now queues everything as 'high' (its validations run only after a
- * failed test, in the same chain), so the lanes are kept for a task that may wait its turn.
- */
-export function createSlots(limit: number): {
-  run<T>(priority: 'high' | 'low', task: () => Promise<T>): Promise<T>;
-} {
-  let active = 0;
-  const queues: Record<'high' | 'low', (() => void)[]> = { high: [], low: [] };
-  const next = (): void => {
-    if (active >= limit) return;
-    const start = queues.high.shift() ?? queues.low.shift();
-    if (start) {
-      active++;
-      start();
-    }
-  };
-  return {
-    run<T>(priority: 'high' | 'low', task: () => Promise<T>): Promise<T> {
-      return new Promise<T>((resolve, reject) => {
-        queues[priority].push(() => {
-          task()
-            .then(resolve, reject)
-            .finally(() => {
-              active--;
-              next();
-            });
-        });
-        next();
-      });
-    },
-  };
 }

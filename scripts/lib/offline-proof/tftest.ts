@@ -118,6 +118,11 @@ export interface TestFileOptions {
   readonly upstreamOutputs: Readonly<Record<string, Readonly<Record<string, StateOutput>>>>;
   readonly region: string;
   readonly account: string;
+  /**
+   * The stack's directory, relative to the root the test runs in, applied as the run's module.
+   * @default - the root itself
+   */
+  readonly module?: string;
 }
 
 /**
@@ -175,7 +180,11 @@ export function testFile(options: TestFileOptions): string {
     );
   }
 
-  lines.push('run "apply" {', '  command = apply', '');
+  lines.push('run "apply" {', '  command = apply');
+  if (options.module) {
+    lines.push('  module {', `    source = ${JSON.stringify(options.module)}`, '  }');
+  }
+  lines.push('');
   for (const name of Object.keys(json.output ?? {})) {
     lines.push(
       '  assert {',
