@@ -14,10 +14,10 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import autocannon from 'autocannon';
-import * as prettier from 'prettier';
 import { requestsPerPodAtTarget, SERVICES } from '../environments/services';
 import { type BuiltImage, buildImage, type Running, runImage, waitFor } from './lib/image-build';
 import { backendDatabaseEnv, createAppDatabase, startPostgres } from './lib/postgres';
+import { formatAsRepository } from './lib/format';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -248,8 +248,7 @@ export function withTable(doc: string, result: BenchResult): string {
 /** docs/performance.md with this result in it, formatted as the repository formats markdown. */
 export async function performanceDoc(doc: string, result: BenchResult): Promise<string> {
   const filepath = join(ROOT, 'docs', 'performance.md');
-  const options = (await prettier.resolveConfig(filepath)) ?? {};
-  return prettier.format(withTable(doc, result), { ...options, filepath });
+  return formatAsRepository(withTable(doc, result), filepath);
 }
 
 async function main(argv: string[]): Promise<number> {

@@ -6,7 +6,6 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { format, resolveConfig } from 'prettier';
 import { prod } from '../environments/prod';
 import { CROSS_ENVIRONMENT_RULES, ENVIRONMENT_RULES } from '../environments/rules';
 import { environmentSchema, prodSchema } from '../environments/schema';
@@ -20,6 +19,7 @@ import {
   sectionDocs,
   spliceReference,
 } from './lib/field-reference';
+import { formatAsRepository } from './lib/format';
 
 const ROOT = resolve(__dirname, '..');
 export const DOCUMENT = join(ROOT, 'docs', 'environments.md');
@@ -41,7 +41,7 @@ export function environmentFields(): FieldReference {
 
 /**
  * `document` (docs/environments.md) as the generator writes it: its reference replaced and the
- * whole formatted with the repository's Prettier configuration.
+ * whole formatted as the repository formats it (Biome).
  */
 export async function generatedDocument(
   reference = environmentFields(),
@@ -49,8 +49,7 @@ export async function generatedDocument(
 ): Promise<string> {
   const source = readFileSync(SCHEMA_SOURCE, 'utf8');
   const table = renderReference(reference.rows, sectionDocs(source, 'environmentSchema'));
-  const config = (await resolveConfig(DOCUMENT)) ?? {};
-  return format(spliceReference(document, table), { ...config, filepath: DOCUMENT });
+  return formatAsRepository(spliceReference(document, table), DOCUMENT);
 }
 
 /** Writes (or with `check`, compares) `path`; returns the exit code and the line that says so. */

@@ -112,78 +112,75 @@ describe('image:bump', () => {
     expect(image.safeParse('latest').success).toBe(false);
   });
 
-  describe.concurrent(
-    'refuses, exit 1, one line naming the field, the value and the fix, writing nothing',
-    () => {
-      const services = Object.keys(testConfig.services).join(', ');
-      const names = environments.map((e) => e.name).join(', ');
-      it.each([
-        {
-          why: 'the moving tag latest',
-          args: ['test', 'backend', 'latest'],
-          line: 'environments.test.services.backend.image must be an image tag other than `latest`',
-          value: 'latest',
-          asProcess: true,
-        },
-        {
-          why: 'a tag with a space and a capital',
-          args: ['test', 'backend', 'Sha 1'],
-          line: 'environments.test.services.backend.image must be an image tag',
-          value: 'Sha 1',
-        },
-        {
-          why: 'a tag with a colon',
-          args: ['test', 'frontend', 'a:b'],
-          line: 'environments.test.services.frontend.image must be an image tag',
-          value: 'a:b',
-        },
-        {
-          why: 'an environment that does not exist',
-          args: ['staging', 'backend', TAG],
-          line: '<env> names no environment',
-          value: 'staging',
-          fix: `use one of ${names}`,
-        },
-        {
-          why: 'a service the environment does not have, listing those it has',
-          args: ['test', 'cache', TAG],
-          line: '<service> names no service of ',
-          value: 'cache',
-          fix: `use one of ${services}`,
-        },
-      ])('$why', async ({ args, line, value, fix, asProcess }) => {
-        const dir = copyEnvironments();
-        const before = contents(dir);
-        let message: string;
-        if (asProcess) {
-          // As a person or a workflow sees it: exit 1, one line on stderr.
-          const result = await bump(...args, '--environments-dir', dir);
-          expect(result.status, result.stderr).toBe(1);
-          expect(result.stdout).toBe('');
-          message = result.stderr.trimEnd();
-        } else {
-          // The same refusal in process (each tsx start costs a second of the suite's CPU).
-          const [env, service, tag] = args;
-          const error = (() => {
-            try {
-              bumpImage(env, service, tag, dir);
-            } catch (thrown) {
-              return thrown;
-            }
-            throw new Error('bumpImage did not refuse');
-          })();
-          expect(error).toBeInstanceOf(ScriptError);
-          message = (error as ScriptError).message;
-        }
-        const lines = message.split('\n');
-        expect(lines).toHaveLength(1);
-        expect(lines[0].startsWith(line), lines[0]).toBe(true);
-        expect(lines[0]).toContain(`got ${JSON.stringify(value)}. Fix: `);
-        if (fix) expect(lines[0]).toContain(`. Fix: ${fix}`);
-        expect(contents(dir)).toEqual(before);
-      });
-    },
-  );
+  describe.concurrent('refuses, exit 1, one line naming the field, the value and the fix, writing nothing', () => {
+    const services = Object.keys(testConfig.services).join(', ');
+    const names = environments.map((e) => e.name).join(', ');
+    it.each([
+      {
+        why: 'the moving tag latest',
+        args: ['test', 'backend', 'latest'],
+        line: 'environments.test.services.backend.image must be an image tag other than `latest`',
+        value: 'latest',
+        asProcess: true,
+      },
+      {
+        why: 'a tag with a space and a capital',
+        args: ['test', 'backend', 'Sha 1'],
+        line: 'environments.test.services.backend.image must be an image tag',
+        value: 'Sha 1',
+      },
+      {
+        why: 'a tag with a colon',
+        args: ['test', 'frontend', 'a:b'],
+        line: 'environments.test.services.frontend.image must be an image tag',
+        value: 'a:b',
+      },
+      {
+        why: 'an environment that does not exist',
+        args: ['staging', 'backend', TAG],
+        line: '<env> names no environment',
+        value: 'staging',
+        fix: `use one of ${names}`,
+      },
+      {
+        why: 'a service the environment does not have, listing those it has',
+        args: ['test', 'cache', TAG],
+        line: '<service> names no service of ',
+        value: 'cache',
+        fix: `use one of ${services}`,
+      },
+    ])('$why', async ({ args, line, value, fix, asProcess }) => {
+      const dir = copyEnvironments();
+      const before = contents(dir);
+      let message: string;
+      if (asProcess) {
+        // As a person or a workflow sees it: exit 1, one line on stderr.
+        const result = await bump(...args, '--environments-dir', dir);
+        expect(result.status, result.stderr).toBe(1);
+        expect(result.stdout).toBe('');
+        message = result.stderr.trimEnd();
+      } else {
+        // The same refusal in process (each tsx start costs a second of the suite's CPU).
+        const [env, service, tag] = args;
+        const error = (() => {
+          try {
+            bumpImage(env, service, tag, dir);
+          } catch (thrown) {
+            return thrown;
+          }
+          throw new Error('bumpImage did not refuse');
+        })();
+        expect(error).toBeInstanceOf(ScriptError);
+        message = (error as ScriptError).message;
+      }
+      const lines = message.split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0].startsWith(line), lines[0]).toBe(true);
+      expect(lines[0]).toContain(`got ${JSON.stringify(value)}. Fix: `);
+      if (fix) expect(lines[0]).toContain(`. Fix: ${fix}`);
+      expect(contents(dir)).toEqual(before);
+    });
+  });
 
   describe.concurrent('refuses a command line it cannot run, exit 2 with the usage', () => {
     it.each([

