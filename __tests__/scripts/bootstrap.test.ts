@@ -226,16 +226,6 @@ if (args[0] === 'output') process.stdout.write(${JSON.stringify(KEY_ARN)});
     expect(result.stdout).toContain(`kmsKeyArn: '${KEY_ARN}'`);
   });
 
-  it('stops with exit 1 when terraform fails', async () => {
-    const dir = tempDir('bootstrap-process');
-    const result = await runBootstrap(dir, fakeTerraform(dir, 'init'), ['test']);
-    expect(result.status).toBe(1);
-    expect(result.stderr).toContain(
-      'bootstrap: init (local state) failed (terraform exited 1); stopping.',
-    );
-    expect(readFileSync(join(dir, 'calls.log'), 'utf8')).not.toContain('apply');
-  });
-
   it('refuses the committed placeholders, runs no terraform at all and prints them (exit 1)', async () => {
     const dir = tempDir('bootstrap-process');
     const result = await runBootstrap(dir, fakeTerraform(dir), ['test', '--auto-approve'], ROOT);

@@ -35,7 +35,7 @@ const read = (dir: string, stack: string): PlanJson =>
   JSON.parse(readFileSync(join(dir, `${stack}.json`), 'utf8')) as PlanJson;
 
 describeWithTerraform('plan:summary, on real `terraform show -json` output', () => {
-  // Four plans of one small stack built from the repository's constructs (a KMS key, the state
+  // Three plans of one small stack built from the repository's constructs (a KMS key, the state
   // lock table, a secure bucket), by the real Terraform and AWS provider, offline.
   const plans = join(tempDir('plan-summary-plans'), 'plans');
   let table: string;
@@ -66,9 +66,10 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
       // (1) a first deploy: everything created.
       { stack: 'test-fresh' },
       // (2) the lock table was deployed under another name: renaming it replaces it. The key
-      // was deployed with another description: updated in place.
+      // was deployed with another description: updated in place. A bucket whose construct was
+      // removed: destroyed. (One plan for the three: each plan and show reads the AWS schema.)
       {
-        stack: 'test-replace',
+        stack: 'test-change',
         state: stateWith([
           {
             type: 'aws_dynamodb_table',
@@ -98,12 +99,6 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
               customer_master_key_spec: 'SYMMETRIC_DEFAULT',
             },
           },
-        ]),
-      },
-      // (3) a bucket whose construct was removed: destroyed.
-      {
-        stack: 'test-destroy',
-        state: stateWith([
           {
             type: 'aws_s3_bucket',
             name: 'old-logs',
@@ -117,7 +112,7 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
           },
         ]),
       },
-      // (4) nothing to do: a destroy plan with nothing deployed.
+      // (3) nothing to do: a destroy plan with nothing deployed.
       { stack: 'test-empty', destroy: true },
     ]);
   }, 120_000);
@@ -143,7 +138,7 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
   });
 
   it('calls out the replaced lock table first, with the attribute that forces it, and not the key updated in place', () => {
-    const plan = summarizePlan('test-replace', read(plans, 'test-replace'));
+    const plan = summarizePlan('test-change', read(plans, 'test-change'));
     const byAddress = Object.fromEntries(plan.changes.map((c) => [c.address, c]));
     expect(byAddress[`aws_dynamodb_table.${table}`]).toEqual({
       address: `aws_dynamodb_table.${table}`,
@@ -160,19 +155,21 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(caution).toBeGreaterThan(0);
     // Before the table and the lists: the first thing after the title.
     expect(lines.slice(0, caution)).toEqual([SUMMARY_MARKER, '## Terraform plans', '']);
-    expect(lines[caution + 1]).toContain('**1 stateful resource would be replaced or destroyed.**');
+    expect(lines[caution + 1]).toContain(
+      '**2 stateful resources would be replaced or destroyed.**',
+    );
     const warning = lines.slice(caution, lines.indexOf('', caution));
     expect(warning).toContain(
-      `> - **replace** \`aws_dynamodb_table.${table}\` in \`test-replace\`: \`name\` forces replacement`,
+      `> - **replace** \`aws_dynamodb_table.${table}\` in \`test-change\`: \`name\` forces replacement`,
     );
     expect(warning.join('\n')).not.toContain('aws_kms_key');
     expect(summary).toContain(
-      '| `test-replace` | 8 | 1 | 1 | 0 | ⚠️ 1 stateful replaced or destroyed; 1 output change: the stacks that read it change once this is applied |',
+      '| `test-change` | 8 | 1 | 1 | 1 | ⚠️ 2 stateful replaced or destroyed; 1 output change: the stacks that read it change once this is applied |',
     );
   });
 
   it('calls out a destroyed bucket, saying why it goes', () => {
-    const plan = summarizePlan('test-destroy', read(plans, 'test-destroy'));
+    const plan = summarizePlan('test-change', read(plans, 'test-change'));
     expect(plan.changes.find((c) => c.action === 'delete')).toEqual({
       address: 'aws_s3_bucket.old-logs',
       type: 'aws_s3_bucket',
@@ -182,7 +179,7 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     });
     const summary = formatSummary([plan]);
     expect(
-      summary.indexOf('> - **destroy** `aws_s3_bucket.old-logs` in `test-destroy`'),
+      summary.indexOf('> - **destroy** `aws_s3_bucket.old-logs` in `test-change`'),
     ).toBeLessThan(summary.indexOf('| Stack |'));
     // In the stack's list, the destroy comes before the creates.
     const details = summary.slice(summary.indexOf('<details>'));
@@ -196,42 +193,37 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(summary.startsWith(`${SUMMARY_MARKER}\n`)).toBe(true);
     expect(summary).toContain('**2 stateful resources would be replaced or destroyed.**');
     const table = summary.indexOf('| Stack |');
-    expect(summary.indexOf('in `test-replace`')).toBeLessThan(table);
-    expect(summary.indexOf('in `test-destroy`')).toBeLessThan(table);
-    expect(summary).toContain('4 stacks planned, 3 with changes.');
+    expect(summary.indexOf('in `test-change`')).toBeLessThan(table);
+    expect(summary).toContain('3 stacks planned, 2 with changes.');
     expect(summary).toContain('| `test-empty` | 0 | 0 | 0 | 0 | no changes |');
     expect(summary).not.toContain('<code>test-empty</code>');
   });
 
   it('lists the drifted stacks and writes the drift issue of one, as a process', async () => {
     const drifted = await run(plans, '--drifted');
-    expect(drifted.stdout.trim().split('\n')).toEqual([
-      'test-destroy',
-      'test-fresh',
-      'test-replace',
-    ]);
-    const issue = await run(plans, '--stack-issue', 'test-replace');
+    expect(drifted.stdout.trim().split('\n')).toEqual(['test-change', 'test-fresh']);
+    const issue = await run(plans, '--stack-issue', 'test-change');
     expect(issue.status, issue.stderr).toBe(0);
-    expect(issue.stdout.split('\n')[0]).toBe(driftMarker('test-replace'));
+    expect(issue.stdout.split('\n')[0]).toBe(driftMarker('test-change'));
     expect(issue.stdout).toContain('> [!CAUTION]');
     expect(issue.stdout).toContain(
-      '### What applying the configuration would do: 8 to add, 1 to change, 1 to replace',
+      '### What applying the configuration would do: 8 to add, 1 to change, 1 to replace, 1 to destroy',
     );
     const unknown = await run(plans, '--stack-issue', 'test-nothing');
     expect(unknown.status).toBe(2);
     expect(unknown.stderr).toContain(
       '--stack-issue names no plan in ' +
         plans +
-        ', got "test-nothing". Fix: use one of test-destroy, test-empty, test-fresh, test-replace',
+        ', got "test-nothing". Fix: use one of test-change, test-empty, test-fresh',
     );
   });
 
   it('shows what changed outside Terraform in the drift issue', () => {
     // Terraform reports drift only after a refresh, which needs AWS: this drift entry is the
     // real plan's own change of the key, in the same shape.
-    const real = read(plans, 'test-replace');
+    const real = read(plans, 'test-change');
     const keyChange = real.resource_changes?.find((r) => r.address === `aws_kms_key.${key}`);
-    const plan = summarizePlan('test-replace', { ...real, resource_drift: [keyChange!] });
+    const plan = summarizePlan('test-change', { ...real, resource_drift: [keyChange!] });
     expect(formatDriftIssue(plan)).toContain(
       `### Changed outside Terraform (1)\n\n- \`aws_kms_key.${key}\` (update)`,
     );
