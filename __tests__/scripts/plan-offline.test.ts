@@ -72,6 +72,15 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
         expect(result.resourcesApplied, report).toBe(result.resourcesTotal);
         expect(result.resourcesApplied).toBeGreaterThan(0);
       }
+      // The GitHub runner's construct is proven here, in eks-infra (github-runner.test.ts).
+      for (const env of environments) {
+        const json = readStackJson(outdir, `${env.name}-eks-infra`) as {
+          resource: Record<string, unknown>;
+        };
+        expect(Object.keys(json.resource)).toEqual(
+          expect.arrayContaining(['aws_codebuild_project', 'aws_codebuild_webhook']),
+        );
+      }
     });
 
     it('proves the AWS part of eks-k8s and the service stacks, and counts their Helm and Kubernetes resources as unchecked', () => {
