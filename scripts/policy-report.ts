@@ -109,18 +109,24 @@ export function parsePolicyArgs(
   return { findings: argv.includes('--findings') };
 }
 
-if (require.main === module) {
-  const args = parsePolicyArgs(process.argv.slice(2));
+/** The command: the table (or the usage, or the complaint); returns the exit code. */
+export function main(
+  argv: readonly string[],
+  out: { log(line: string): void; error(line: string): void } = console,
+): number {
+  const args = parsePolicyArgs(argv);
   if (args === 'help') {
-    console.log(POLICY_USAGE);
-    process.exit(0);
+    out.log(POLICY_USAGE);
+    return 0;
   }
   if ('unknown' in args) {
-    console.error(args.unknown);
-    process.exit(2);
+    out.error(args.unknown);
+    return 2;
   }
   const report = policyReport();
-  console.log(formatPolicyReport(report, args.findings));
+  out.log(formatPolicyReport(report, args.findings));
   const failed = Object.values(report.findings).some((fs) => fs.some((f) => !f.suppressedBecause));
-  process.exit(failed ? 1 : 0);
+  return failed ? 1 : 0;
 }
+
+if (require.main === module) process.exit(main(process.argv.slice(2)));
