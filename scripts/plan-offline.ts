@@ -182,7 +182,7 @@ export async function main(argv: string[], deps: MainDependencies = {}): Promise
   log(
     run.ok
       ? `\nplan:offline: ${proven.length} of ${run.results.length} stacks proven in ${run.wallSeconds.toFixed(1)} s; working copies in ${workDir}. Next: a pull request, whose plans against the real account the pipeline posts (docs/delivery.md).`
-      : `\nplan:offline: FAILED: ${bad.map((r) => r.stack).join(', ') || 'no stack proven'} (Terraform's errors above); fix them and run it again, or look into ${workDir}/<stack>.`,
+      : `\nplan:offline: FAILED: ${bad.map((r) => r.stack).join(', ') || 'no stack proven'} (Terraform's errors above); fix them and run it again, or look into ${workDir}/.proof (cd there; terraform test -filter=tests/<stack>.tftest.hcl) and ${workDir}/<stack>.`,
   );
   return run.ok ? 0 : 1;
 }

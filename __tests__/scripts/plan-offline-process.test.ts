@@ -1,4 +1,4 @@
-import { chmodSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { NO_PROVIDER_MIRROR } from '../../scripts/find-provider-mirror';
@@ -58,8 +58,11 @@ describeWithTerraform('offline proof, as a process', () => {
       try {
         const result = await runScript(['test', '--outdir', outdir, '--work-dir', workDir]);
         expect(result.status, result.stdout + result.stderr).toBe(0);
-        // The mirror the run uses (npm test's tools step found it the same way, once).
-        expect(result.stdout).toContain(`providers from ${mirror} (found;`);
+        // The mirror it found itself (TF_PROVIDER_MIRROR unset): one holding the AWS provider.
+        // Not searched for again here (a search of the disk is seconds of CPU).
+        const found = /providers from (\S+) \(found;/.exec(result.stdout)?.[1];
+        expect(found, result.stdout).toBeDefined();
+        expect(existsSync(join(found!, 'registry.terraform.io', 'hashicorp', 'aws'))).toBe(true);
         // The verdicts of the table the process prints.
         for (const [stack, status] of [
           ['test-fx-producer', 'passed'],

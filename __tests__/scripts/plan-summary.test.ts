@@ -186,7 +186,7 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(details.indexOf('**destroy**')).toBeLessThan(details.indexOf('- create'));
   });
 
-  it('summarizes every plan of a directory as a process: warnings of all stacks first, then one row each', async () => {
+  it('summarizes every plan of a directory as a process: the warnings first, then one row each', async () => {
     const result = await run(plans);
     expect(result.status, result.stderr).toBe(0);
     const summary = result.stdout;
@@ -197,6 +197,20 @@ describeWithTerraform('plan:summary, on real `terraform show -json` output', () 
     expect(summary).toContain('3 stacks planned, 2 with changes.');
     expect(summary).toContain('| `test-empty` | 0 | 0 | 0 | 0 | no changes |');
     expect(summary).not.toContain('<code>test-empty</code>');
+  });
+
+  it('gathers the warnings of several stacks in one block before the table, counted together', () => {
+    const changed = read(plans, 'test-change');
+    const summary = formatSummary([
+      summarizePlan('test-a', changed),
+      summarizePlan('test-b', changed),
+    ]);
+    const table = summary.indexOf('| Stack |');
+    expect(summary).toContain('**4 stateful resources would be replaced or destroyed.**');
+    for (const stack of ['test-a', 'test-b']) {
+      expect(summary.indexOf(`in \`${stack}\``)).toBeGreaterThan(0);
+      expect(summary.indexOf(`in \`${stack}\``)).toBeLessThan(table);
+    }
   });
 
   it('lists the drifted stacks and writes the drift issue of one, as a process', async () => {

@@ -94,6 +94,13 @@ describe('balancedGroups', () => {
     ]);
   });
 
+  it('spreads stacks of equal weight, zero too, over the groups', () => {
+    expect(balancedGroups(['a', 'b', 'c', 'd'], 2, () => 0)).toEqual([
+      ['a', 'c'],
+      ['b', 'd'],
+    ]);
+  });
+
   it('never makes an empty group, and one group holds everything', () => {
     expect(balancedGroups(['x'], 3, () => 1)).toEqual([['x']]);
     expect(balancedGroups(['x', 'y'], 1, () => 1)).toEqual([['x', 'y']]);

@@ -33,12 +33,11 @@ export function formatReport(results: readonly StackResult[], wallSeconds: numbe
     '',
     `${passed} of ${results.length} stacks proven in ${wallSeconds.toFixed(1)} s wall`,
     // The column is not a share of the wall time: commands run side by side, and the wall also
-    // holds the synth, the provider install, each command's read of the provider schema and the
-    // wait for upstream stacks.
+    // holds the synth, the provider install and the wait for upstream stacks.
     'terraform s: the time Terraform spent on that stack (its test file; its validate after a ' +
-      'failure). A command proves several stacks in turn and commands run side by side: the column ' +
-      'is no share of the wall time, which also covers the synth, the provider install and each ' +
-      "command's read of the provider's schema.",
+      "failure; the first stack of a command also carries the command's read of the provider's " +
+      'schema). A command proves several stacks in turn and commands run side by side: the column ' +
+      'is no share of the wall time, which also covers the synth and the provider install.',
   );
   const unchecked = results.filter((r) => r.status === 'unchecked');
   if (unchecked.length > 0) {

@@ -58,7 +58,7 @@ export interface ProofOptions {
   readonly shareProviders?: boolean;
   /** Provider binaries to start instead of the installed ones (tests). @default - the installed */
   readonly providerBinaries?: Readonly<Record<string, string>>;
-  /** Longest a single Terraform command may run. @default 300 s */
+  /** Longest a Terraform command may run, per stack it proves. @default 300 s */
   readonly commandTimeoutMs?: number;
   readonly onResult?: (result: StackResult) => void;
   /** Progress: a stack's step has started (`test`, `validate`). */
@@ -481,10 +481,15 @@ async function proveStacks(
       );
       wave.push(item);
     }
-    const groups = balancedGroups(wave, Math.min(concurrency, wave.length), (item) =>
-      countResources(item.json),
+    // A stack's weight: its resources, plus one for the file itself.
+    const groups = balancedGroups(
+      wave,
+      Math.min(concurrency, wave.length),
+      (item) => countResources(item.json) + 1,
     );
-    await Promise.all(
+    // Settled, not raced: a provider crash seen by one command still lets the others finish
+    // before the providers are stopped.
+    const outcomes = await Promise.allSettled(
       groups.map(async (group) => {
         for (const item of group) options.onStep?.(item.stack.name, 'test');
         const test = await run(
@@ -498,18 +503,20 @@ async function proveStacks(
           ],
           rootDir,
           env,
-          timeout,
+          (timeout ?? 300_000) * group.length,
         );
-        const outcomes = parseTestJsonByFile(test.stdout);
+        const byFile = parseTestJsonByFile(test.stdout);
         for (const item of group) {
-          const result = await judge(item, outcomes.get(testFilePath(item.stack.name)), test);
+          const result = await judge(item, byFile.get(testFilePath(item.stack.name)), test);
           if (result.status === 'passed' || result.status === 'partial') {
-            applied.set(item.stack.name, outcomes.get(testFilePath(item.stack.name))!.outputs);
+            applied.set(item.stack.name, byFile.get(testFilePath(item.stack.name))!.outputs);
           }
           settle(result);
         }
       }),
     );
+    const rejected = outcomes.find((o) => o.status === 'rejected');
+    if (rejected) throw (rejected as PromiseRejectedResult).reason;
   }
 
   // A stack passes when its file passed and every resource of it is in the applied state; else
@@ -558,8 +565,22 @@ async function proveStacks(
         output: `${validate.stdout}${validate.stderr}`,
       };
     }
+    if (!outcome) {
+      // Its file never ran: the command failed as a whole (another stack of the root that does
+      // not load, a timeout). That stack fails in its validate; this one is not proven.
+      return {
+        ...base,
+        status: 'not run',
+        resourcesApplied: 0,
+        unchecked: base.resourcesTotal,
+        uncheckedReason: 'its terraform test command failed before its file ran',
+        validate: 'passed',
+        apply: 'not run',
+        seconds,
+        output: `${test.stdout.slice(-4000)}\n${test.stderr}`.trim(),
+      };
+    }
     const why = notCreated.length > 0 ? `not created: ${notCreated.join(', ')}\n` : '';
-    const said = outcome ? outcome.diagnostics : `${test.stdout.slice(-4000)}`;
     return {
       ...base,
       status: 'failed',
@@ -567,7 +588,7 @@ async function proveStacks(
       validate: 'passed',
       apply: 'failed',
       seconds,
-      output: `${why}${said}\n${test.stderr}`.trim(),
+      output: `${why}${outcome.diagnostics}\n${test.stderr}`.trim(),
     };
   }
 
@@ -605,7 +626,10 @@ export function balancedGroups<T>(
     .map((item, index) => ({ index, w: weight(item) }))
     .sort((a, b) => b.w - a.w);
   for (const { index, w } of byWeight) {
-    const lightest = groups.reduce((min, g) => (g.load < min.load ? g : min));
+    // The lightest group so far; of equal ones, the one with fewer stacks (weights may be 0).
+    const lightest = groups.reduce((min, g) =>
+      g.load < min.load || (g.load === min.load && g.members.length < min.members.length) ? g : min,
+    );
     lightest.load += w;
     lightest.members.push(index);
   }
