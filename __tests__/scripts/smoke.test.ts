@@ -15,7 +15,13 @@ import type { Service } from '../../apps/shared/http-service';
 import { environments } from '../../environments';
 import { test as testConfig } from '../../environments/test';
 import { createAppDatabase } from '../../scripts/lib/postgres';
-import { ABSENT_CART, type CheckResult, runSmoke, smokeChecks } from '../../scripts/smoke';
+import {
+  ABSENT_CART,
+  type CheckResult,
+  runSmoke,
+  type SmokeOptions,
+  smokeChecks,
+} from '../../scripts/smoke';
 import { runScript } from '../helpers/process';
 import { appPool, listen, quietLogger } from '../helpers/services';
 
@@ -90,6 +96,12 @@ function fakeClock(onSleep: () => Promise<void> = async () => undefined) {
 const DEADLINE_MS = 60_000;
 const INTERVAL_MS = 10_000;
 
+/** runSmoke on `clock`, with the tests' deadline and interval unless `options` names others. */
+const smokeOn = (
+  clock: ReturnType<typeof fakeClock>,
+  options: Pick<SmokeOptions, 'baseUrl' | 'checks'> & Partial<SmokeOptions>,
+) => runSmoke({ deadlineMs: DEADLINE_MS, intervalMs: INTERVAL_MS, ...clock.timers, ...options });
+
 const API_DOWN =
   'answered 502 (the frontend cannot reach the backend), expected 404 "no such cart" from the backend';
 
@@ -107,13 +119,7 @@ describe('smoke checks', () => {
       ]);
 
       const clock = fakeClock();
-      const run = await runSmoke({
-        baseUrl: url,
-        checks,
-        deadlineMs: DEADLINE_MS,
-        intervalMs: INTERVAL_MS,
-        ...clock.timers,
-      });
+      const run = await smokeOn(clock, { baseUrl: url, checks });
       expect(run.results).toEqual([
         { name: 'page', url: new URL(route!.path, url).toString() },
         { name: 'health', url: new URL(route!.healthCheckPath, url).toString() },
@@ -148,13 +154,7 @@ describe('smoke checks', () => {
     });
     // One round: another wait would reach the deadline.
     const clock = fakeClock();
-    const run = await runSmoke({
-      baseUrl: url,
-      checks,
-      deadlineMs: INTERVAL_MS,
-      intervalMs: INTERVAL_MS,
-      ...clock.timers,
-    });
+    const run = await smokeOn(clock, { baseUrl: url, checks, deadlineMs: INTERVAL_MS });
     expect(run).toMatchObject({ passed: false, rounds: 1 });
     expect(problems(run.results)).toEqual({
       page: undefined,
@@ -166,12 +166,9 @@ describe('smoke checks', () => {
   it('retry until the deadline when the frontend cannot reach the backend, then name the api check', async () => {
     const clock = fakeClock();
     const rounds: number[] = [];
-    const run = await runSmoke({
+    const run = await smokeOn(clock, {
       baseUrl: orphanUrl,
       checks: smokeChecks(testConfig),
-      deadlineMs: DEADLINE_MS,
-      intervalMs: INTERVAL_MS,
-      ...clock.timers,
       onRound: () => {
         rounds.push(clock.now());
         clock.advance(2_000); // each round's requests take 2 s on the fake clock
@@ -190,12 +187,9 @@ describe('smoke checks', () => {
   it('fail every check with the connection error where nothing listens', async () => {
     const base = `http://127.0.0.1:${await closedPort()}`;
     const clock = fakeClock();
-    const run = await runSmoke({
+    const run = await smokeOn(clock, {
       baseUrl: base,
       checks: smokeChecks(testConfig),
-      deadlineMs: DEADLINE_MS,
-      intervalMs: INTERVAL_MS,
-      ...clock.timers,
     });
     expect(run.passed).toBe(false);
     // Rounds at 0, 10, …, 50 s: the sixth is the last a 10 s wait leaves before 60 s.
@@ -215,12 +209,9 @@ describe('smoke checks', () => {
     // The wait after round 1 ends once the late frontend listens: round 2 finds it, always.
     const clock = fakeClock(() => listening);
     try {
-      const run = await runSmoke({
+      const run = await smokeOn(clock, {
         baseUrl: `http://127.0.0.1:${port}`,
         checks: smokeChecks(testConfig),
-        deadlineMs: DEADLINE_MS,
-        intervalMs: INTERVAL_MS,
-        ...clock.timers,
         onRound: (round, results) => {
           rounds.push(problems(results));
           if (round === 1) {

@@ -77,6 +77,9 @@ export class ProviderCrashError extends Error {
   }
 }
 
+/** The default of ProofOptions.commandTimeoutMs. */
+const COMMAND_TIMEOUT_MS = 300_000;
+
 interface CommandOutput {
   readonly status: number | null;
   readonly stdout: string;
@@ -88,7 +91,7 @@ function run(
   args: string[],
   cwd: string,
   env: NodeJS.ProcessEnv,
-  timeoutMs = 300_000,
+  timeoutMs = COMMAND_TIMEOUT_MS,
 ): Promise<CommandOutput> {
   return new Promise((resolve, reject) => {
     const child = spawn(binary, args, { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -503,7 +506,7 @@ async function proveStacks(
           ],
           rootDir,
           env,
-          (timeout ?? 300_000) * group.length,
+          (timeout ?? COMMAND_TIMEOUT_MS) * group.length,
         );
         const byFile = parseTestJsonByFile(test.stdout);
         for (const item of group) {
