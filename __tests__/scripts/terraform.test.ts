@@ -5,6 +5,7 @@ import { isPlugin, mirrorRootOf, resolveProviderMirror } from '../../scripts/fin
 import {
   childEnvironment,
   parseTerraformVersion,
+  TERRAFORM_GOGC,
   terraformEnvironment,
 } from '../../scripts/lib/terraform';
 import { tempDir } from '../helpers/paths';
@@ -18,6 +19,11 @@ describe('terraformEnvironment', () => {
     const config = readFileSync(String(env.TF_CLI_CONFIG_FILE), 'utf8');
     expect(config).toContain('filesystem_mirror {\n    path = "/opt/mirror"');
     expect(config).not.toContain('direct');
+  });
+
+  it("collects Go's garbage less often unless the user set GOGC", () => {
+    expect(terraformEnvironment(tempDir('tfenv'), { PATH: '/bin' }).GOGC).toBe(TERRAFORM_GOGC);
+    expect(terraformEnvironment(tempDir('tfenv'), { PATH: '/bin', GOGC: '150' }).GOGC).toBe('150');
   });
 
   it('leaves provider installation to Terraform without a mirror', () => {

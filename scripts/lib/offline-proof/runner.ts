@@ -289,7 +289,7 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
         const binary =
           options.providerBinaries?.[provider] ??
           providerBinary(join(warmDir, '.terraform'), provider);
-        if (binary) servers.push(await startProviderServer(provider, binary));
+        if (binary) servers.push(await startProviderServer(provider, binary, undefined, env));
       }
     }
     if (servers.length > 0) {
