@@ -16,9 +16,12 @@ const terraformFound = (process.env.PATH ?? '')
   .split(delimiter)
   .some((dir) => dir !== '' && existsSync(join(dir, 'terraform')));
 
-/** The provider mirror the proof installs from, when there is one. */
+/**
+ * The provider mirror the proof installs from, when there is one (an empty TF_PROVIDER_MIRROR
+ * counts as unset, as it does for the scripts).
+ */
 export const mirror =
-  process.env.TF_PROVIDER_MIRROR ??
+  process.env.TF_PROVIDER_MIRROR ||
   (terraformFound && !skipRequested ? findProviderMirror() : undefined);
 
 /** Why the proof cannot run here, with the fix; undefined when it can. */

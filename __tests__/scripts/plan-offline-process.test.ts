@@ -59,7 +59,7 @@ describeWithTerraform('offline proof, as a process', () => {
         const result = await runScript(['test', '--outdir', outdir, '--work-dir', workDir]);
         expect(result.status, result.stdout + result.stderr).toBe(0);
         // The mirror it found itself (TF_PROVIDER_MIRROR unset): one holding the AWS provider.
-        // Not searched for again here (a search of the disk is seconds of CPU).
+        // Not searched for again here (a search of the disk when it is not in a likely place).
         const found = /providers from (\S+) \(found;/.exec(result.stdout)?.[1];
         expect(found, result.stdout).toBeDefined();
         expect(existsSync(join(found!, 'registry.terraform.io', 'hashicorp', 'aws'))).toBe(true);

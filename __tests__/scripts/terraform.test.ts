@@ -1,7 +1,12 @@
-import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { isPlugin, mirrorRootOf, resolveProviderMirror } from '../../scripts/find-provider-mirror';
+import {
+  findProviderMirror,
+  isPlugin,
+  mirrorRootOf,
+  resolveProviderMirror,
+} from '../../scripts/find-provider-mirror';
 import {
   childEnvironment,
   parseTerraformVersion,
@@ -68,6 +73,72 @@ describe('isPlugin', () => {
       expect(isPlugin(join(dir, 'missing'))).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('findProviderMirror', () => {
+  /** A mirror layout under `root` holding a `fakeprov` plugin (a stub when `size` is small). */
+  function plantMirror(root: string, size = 2 * 1024 * 1024): string {
+    const dir = join(
+      root,
+      'registry.terraform.io',
+      'hashicorp',
+      'fakeprov',
+      '1.0.0',
+      'linux_amd64',
+    );
+    mkdirSync(dir, { recursive: true });
+    const binary = join(dir, 'terraform-provider-fakeprov_v1.0.0_x5');
+    writeFileSync(binary, Buffer.alloc(size));
+    chmodSync(binary, 0o755);
+    return root;
+  }
+
+  it('looks in the likely places first, up to two levels below them', () => {
+    const likely = tempDir('mirror-likely');
+    const elsewhere = tempDir('mirror-elsewhere');
+    try {
+      // Both hold one; the likely place's is taken.
+      const inLikely = plantMirror(join(likely, 'ci', 'mirror'));
+      plantMirror(join(elsewhere, 'mirror'));
+      expect(findProviderMirror('fakeprov', { likely: [likely], everywhere: elsewhere })).toBe(
+        inLikely,
+      );
+    } finally {
+      rmSync(likely, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('searches everywhere else, all the way down, when the likely places hold none', () => {
+    const likely = tempDir('mirror-likely');
+    const elsewhere = tempDir('mirror-elsewhere');
+    try {
+      // Three levels below a likely place: too deep for its search, found by the whole one.
+      const deep = plantMirror(join(likely, 'a', 'b', 'c'));
+      expect(findProviderMirror('fakeprov', { likely: [likely], everywhere: elsewhere })).toBe(
+        undefined,
+      );
+      expect(findProviderMirror('fakeprov', { likely: [elsewhere], everywhere: likely })).toBe(
+        deep,
+      );
+    } finally {
+      rmSync(likely, { recursive: true, force: true });
+      rmSync(elsewhere, { recursive: true, force: true });
+    }
+  });
+
+  it('passes over a stub in a mirror layout, and finds nothing where nothing is', () => {
+    const likely = tempDir('mirror-likely');
+    try {
+      plantMirror(join(likely, 'stub'), 16);
+      const search = { likely: [likely, join(likely, 'missing')], everywhere: likely };
+      expect(findProviderMirror('fakeprov', search)).toBeUndefined();
+      const real = plantMirror(join(likely, 'real'));
+      expect(findProviderMirror('fakeprov', search)).toBe(real);
+    } finally {
+      rmSync(likely, { recursive: true, force: true });
     }
   });
 });
