@@ -95,51 +95,36 @@ describe('findProviderMirror', () => {
     return root;
   }
 
+  // The directories are tempDir()'s: removed after the file, by the suite's setup.
   it('looks in the likely places first, up to two levels below them', () => {
     const likely = tempDir('mirror-likely');
     const elsewhere = tempDir('mirror-elsewhere');
-    try {
-      // Both hold one; the likely place's is taken.
-      const inLikely = plantMirror(join(likely, 'ci', 'mirror'));
-      plantMirror(join(elsewhere, 'mirror'));
-      expect(findProviderMirror('fakeprov', { likely: [likely], everywhere: elsewhere })).toBe(
-        inLikely,
-      );
-    } finally {
-      rmSync(likely, { recursive: true, force: true });
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
+    // Both hold one; the likely place's is taken.
+    const inLikely = plantMirror(join(likely, 'ci', 'mirror'));
+    plantMirror(join(elsewhere, 'mirror'));
+    expect(findProviderMirror('fakeprov', { likely: [likely], everywhere: elsewhere })).toBe(
+      inLikely,
+    );
   });
 
   it('searches everywhere else, all the way down, when the likely places hold none', () => {
     const likely = tempDir('mirror-likely');
     const elsewhere = tempDir('mirror-elsewhere');
-    try {
-      // Three levels below a likely place: too deep for its search, found by the whole one.
-      const deep = plantMirror(join(likely, 'a', 'b', 'c'));
-      expect(findProviderMirror('fakeprov', { likely: [likely], everywhere: elsewhere })).toBe(
-        undefined,
-      );
-      expect(findProviderMirror('fakeprov', { likely: [elsewhere], everywhere: likely })).toBe(
-        deep,
-      );
-    } finally {
-      rmSync(likely, { recursive: true, force: true });
-      rmSync(elsewhere, { recursive: true, force: true });
-    }
+    // Three levels below a likely place: too deep for its search, found by the whole one.
+    const deep = plantMirror(join(likely, 'a', 'b', 'c'));
+    expect(
+      findProviderMirror('fakeprov', { likely: [likely], everywhere: elsewhere }),
+    ).toBeUndefined();
+    expect(findProviderMirror('fakeprov', { likely: [elsewhere], everywhere: likely })).toBe(deep);
   });
 
   it('passes over a stub in a mirror layout, and finds nothing where nothing is', () => {
     const likely = tempDir('mirror-likely');
-    try {
-      plantMirror(join(likely, 'stub'), 16);
-      const search = { likely: [likely, join(likely, 'missing')], everywhere: likely };
-      expect(findProviderMirror('fakeprov', search)).toBeUndefined();
-      const real = plantMirror(join(likely, 'real'));
-      expect(findProviderMirror('fakeprov', search)).toBe(real);
-    } finally {
-      rmSync(likely, { recursive: true, force: true });
-    }
+    plantMirror(join(likely, 'stub'), 16);
+    const search = { likely: [likely, join(likely, 'missing')], everywhere: likely };
+    expect(findProviderMirror('fakeprov', search)).toBeUndefined();
+    const real = plantMirror(join(likely, 'real'));
+    expect(findProviderMirror('fakeprov', search)).toBe(real);
   });
 });
 
