@@ -61,14 +61,15 @@ function searchMirror(
   provider: string,
   maxDepth?: number,
 ): string | undefined {
+  // Only the whole disk's search keeps to the root's filesystem (-xdev): a likely place's is
+  // bounded by its depth, and a mirror there may be a volume or bind mount of its own.
   const existing = roots.filter((root) => existsSync(root));
   if (existing.length === 0) return undefined;
   const found = spawnSync(
     'find',
     [
       ...existing,
-      '-xdev',
-      ...(maxDepth === undefined ? [] : ['-maxdepth', String(maxDepth)]),
+      ...(maxDepth === undefined ? ['-xdev'] : ['-maxdepth', String(maxDepth)]),
       '(',
       '-path',
       '/proc',
@@ -100,9 +101,11 @@ function searchMirror(
       '-print',
       '-quit',
     ],
-    { encoding: 'utf8' },
+    // Its complaints (unreadable directories) are not read: past 1 MiB they would stop it.
+    { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
   );
-  const line = found.stdout.trim();
+  // No stdout when find itself is missing.
+  const line = (found.stdout ?? '').trim();
   return line && isPlugin(line) ? mirrorRootOf(line) : undefined;
 }
 

@@ -1,8 +1,9 @@
-import { chmodSync, writeFileSync } from 'node:fs';
+import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { environments } from '../../environments';
 import { DEFAULT_PLUGIN_CACHE } from '../../scripts/plan-offline';
+import { TERRAFORM_GOGC } from '../../scripts/lib/terraform';
 import { allProven, formatReport } from '../../scripts/lib/offline-proof/report';
 import {
   ProviderCrashError,
@@ -162,10 +163,13 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
 
   describe('a shared provider that dies', () => {
     it('fails the run with a message naming the provider, never hangs', async () => {
-      const fake = join(tempDir('crashing-provider'), 'terraform-provider-aws');
+      const dir = tempDir('crashing-provider');
+      const fake = join(dir, 'terraform-provider-aws');
+      // It also says which GOGC it was given: the proof's, as every Terraform process of it.
       writeFileSync(
         fake,
-        '#!/bin/sh\necho "TF_REATTACH_PROVIDERS=\'{\\"registry.terraform.io/hashicorp/aws\\":{\\"Protocol\\":\\"grpc\\",\\"ProtocolVersion\\":5,\\"Pid\\":1,\\"Test\\":true,\\"Addr\\":{\\"Network\\":\\"unix\\",\\"String\\":\\"/tmp/no-such-plugin\\"}}}\'"\nexec sleep 60\n',
+        `#!/bin/sh\necho "$GOGC" > ${dir}/gogc\n` +
+          'echo "TF_REATTACH_PROVIDERS=\'{\\"registry.terraform.io/hashicorp/aws\\":{\\"Protocol\\":\\"grpc\\",\\"ProtocolVersion\\":5,\\"Pid\\":1,\\"Test\\":true,\\"Addr\\":{\\"Network\\":\\"unix\\",\\"String\\":\\"/tmp/no-such-plugin\\"}}}\'"\nexec sleep 60\n',
       );
       chmodSync(fake, 0o755);
       const proof = runOfflineProof({
@@ -179,6 +183,9 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
       // Up, but answering nobody: the first command says so, and the run stops there.
       await expect(proof).rejects.toThrow(
         /The aws provider that the proof's Terraform commands share \(pid \d+\) did not answer/,
+      );
+      expect(readFileSync(join(dir, 'gogc'), 'utf8').trim()).toBe(
+        process.env.GOGC || TERRAFORM_GOGC,
       );
     }, 120_000);
   });

@@ -29,6 +29,9 @@ describe('terraformEnvironment', () => {
   it("collects Go's garbage less often unless the user set GOGC", () => {
     expect(terraformEnvironment(tempDir('tfenv'), { PATH: '/bin' }).GOGC).toBe(TERRAFORM_GOGC);
     expect(terraformEnvironment(tempDir('tfenv'), { PATH: '/bin', GOGC: '150' }).GOGC).toBe('150');
+    expect(terraformEnvironment(tempDir('tfenv'), { PATH: '/bin', GOGC: '' }).GOGC).toBe(
+      TERRAFORM_GOGC,
+    );
   });
 
   it('leaves provider installation to Terraform without a mirror', () => {
@@ -118,13 +121,19 @@ describe('findProviderMirror', () => {
     expect(findProviderMirror('fakeprov', { likely: [elsewhere], everywhere: likely })).toBe(deep);
   });
 
-  it('passes over a stub in a mirror layout, and finds nothing where nothing is', () => {
-    const likely = tempDir('mirror-likely');
-    plantMirror(join(likely, 'stub'), 16);
-    const search = { likely: [likely, join(likely, 'missing')], everywhere: likely };
-    expect(findProviderMirror('fakeprov', search)).toBeUndefined();
-    const real = plantMirror(join(likely, 'real'));
-    expect(findProviderMirror('fakeprov', search)).toBe(real);
+  it('passes over a stub and a file that is not executable, to the plugin after them', () => {
+    const stub = plantMirror(tempDir('mirror-stub'), 16);
+    const plain = plantMirror(tempDir('mirror-plain'));
+    const binary = join(plain, 'registry.terraform.io/hashicorp/fakeprov/1.0.0/linux_amd64');
+    chmodSync(join(binary, 'terraform-provider-fakeprov_v1.0.0_x5'), 0o644);
+    const empty = tempDir('mirror-empty');
+    const likely = [stub, join(stub, 'missing'), plain];
+    expect(findProviderMirror('fakeprov', { likely, everywhere: empty })).toBeUndefined();
+    // Searched in order, after the two that are not plugins.
+    const real = plantMirror(tempDir('mirror-real'));
+    expect(findProviderMirror('fakeprov', { likely: [...likely, real], everywhere: empty })).toBe(
+      real,
+    );
   });
 });
 

@@ -35,13 +35,14 @@ export const TERRAFORM_GOGC = '400';
  *
  * The CLI config is written under `workDir`; nothing is read from or written to the home dir.
  *
- * Go's garbage collector runs less often ({@link TERRAFORM_GOGC}), unless the user set `GOGC`.
+ * Go's garbage collector runs less often ({@link TERRAFORM_GOGC}), unless the user set `GOGC`
+ * (an empty one counts as unset).
  */
 export function terraformEnvironment(
   workDir: string,
   base: NodeJS.ProcessEnv = process.env,
 ): NodeJS.ProcessEnv {
-  const env = childEnvironment(base, { GOGC: base.GOGC ?? TERRAFORM_GOGC });
+  const env = childEnvironment(base, { GOGC: base.GOGC || TERRAFORM_GOGC });
   const mirror = base.TF_PROVIDER_MIRROR;
   if (mirror) {
     const configPath = join(workDir, 'terraform.rc');
