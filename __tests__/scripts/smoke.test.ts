@@ -74,17 +74,18 @@ const problems = (results: readonly CheckResult[]) =>
 function fakeClock(onSleep: () => Promise<void> = async () => undefined) {
   let time = 0;
   const sleeps: number[] = [];
+  const now = () => time;
   return {
     /** runSmoke's `now` and `sleep`, to spread into its options. */
     timers: {
-      now: () => time,
+      now,
       sleep: async (ms: number) => {
         sleeps.push(ms);
         time += ms;
         await onSleep();
       },
     },
-    now: () => time,
+    now,
     advance: (ms: number) => {
       time += ms;
     },

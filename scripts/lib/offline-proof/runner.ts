@@ -14,7 +14,7 @@ import { terraformEnvironment } from '../terraform';
 import { providerBinary, type ProviderServer, startProviderServer } from './provider-server';
 import { pruneUnavailable } from './prune';
 import { dependencyOrder, type SynthesizedStack, type TerraformJson } from './stacks';
-import { type StateOutput, testFile, workingCopy } from './tftest';
+import { type StateOutput, type TestFileOptions, testFile, workingCopy } from './tftest';
 
 export type StepResult = 'passed' | 'failed' | 'not run';
 
@@ -349,6 +349,17 @@ async function proveStacks(
   mkdirSync(join(rootDir, 'tests'), { recursive: true });
   writeFileSync(join(rootDir, 'main.tf.json'), '{}\n');
   const testFilePath = (stack: string) => `tests/${stack}.tftest.hcl`;
+  // A stack's test file in the root: its run applies the stack's working copy as its module,
+  // fed its upstreams' outputs.
+  const writeTestFile = (
+    stack: string,
+    json: TerraformJson,
+    upstreamOutputs: TestFileOptions['upstreamOutputs'],
+  ): void =>
+    writeFileSync(
+      join(rootDir, testFilePath(stack)),
+      testFile({ json, upstreamOutputs, module: `../${stack}`, ...providerOfJson(json) }),
+    );
 
   // Static preparation, upstream first: prune what cannot be checked here (including reads of
   // upstream outputs that were pruned themselves) and write each working directory.
@@ -380,9 +391,9 @@ async function proveStacks(
     // would reinstall into the shared cache and race.
     if (warmed) linkWarmInit(warmDir, dir);
     const checkable = countResources(json) > 0 || Object.keys(json.output ?? {}).length > 0;
-    // Its run in the root, module source only: `terraform init` of the root records the module.
-    // The full test file, with the upstreams' outputs, is written when its turn comes.
-    if (checkable) writeFileSync(join(rootDir, testFilePath(stack.name)), runBlock(stack.name));
+    // Its file in the root before the root's `terraform init`, which records the module; written
+    // again with the upstreams' outputs when its turn comes.
+    if (checkable) writeTestFile(stack.name, json, {});
     prepared.set(stack.name, {
       stack,
       json,
@@ -473,15 +484,7 @@ async function proveStacks(
       const upstreamOutputs = Object.fromEntries(
         item.stack.remoteStates.map((rs) => [rs.name, applied.get(rs.upstream) ?? {}]),
       );
-      writeFileSync(
-        join(rootDir, testFilePath(item.stack.name)),
-        testFile({
-          json: item.json,
-          upstreamOutputs,
-          module: `../${item.stack.name}`,
-          ...providerOfJson(item.json),
-        }),
-      );
+      writeTestFile(item.stack.name, item.json, upstreamOutputs);
       wave.push(item);
     }
     // A stack's weight: its resources, plus one for the file itself.
@@ -605,11 +608,6 @@ function linkWarmInit(warmDir: string, dir: string): void {
     verbatimSymlinks: true,
   });
   copyFileSync(join(warmDir, '.terraform.lock.hcl'), join(dir, '.terraform.lock.hcl'));
-}
-
-/** A stack's run as the root's init needs to see it: the module it applies. */
-function runBlock(stack: string): string {
-  return `run "apply" {\n  module {\n    source = "../${stack}"\n  }\n}\n`;
 }
 
 /**
