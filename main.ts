@@ -6,7 +6,7 @@
  * Environment variables (read here and nowhere else):
  * - PLATFORM_ENV: synthesize one environment only (its name, e.g. `test`); default all.
  * - PLATFORM_BOOTSTRAP_LOCAL_STATE: local state file for the tfstate stack of PLATFORM_ENV;
- *   set by scripts/bootstrap.ts for the first apply only.
+ *   set by scripts/ops/bootstrap.ts for the first apply only.
  * - CDKTF_OUTDIR, CDKTF_CONTEXT_JSON, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: set by the cdktf
  *   CLI (`cdktf synth`, `diff`, `deploy`) when it runs this app; see `reportUnderCli`.
  */

@@ -16,7 +16,7 @@ export default defineConfig({
     isolate: false,
     restoreMocks: true,
     hookTimeout: 60_000,
-    reporters: ['default', './scripts/vitest-summary-reporter.ts'],
+    reporters: ['default', './scripts/dev/vitest-summary-reporter.ts'],
     // The run's temporary directory, removed with the run (first: the rest work inside it); the
     // app synthesized once for the run, as `npm run synth` does it; one real PostgreSQL for the
     // run (the reference services' tests).

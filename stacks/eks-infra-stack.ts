@@ -200,7 +200,10 @@ export class EksInfraStack extends PlatformStack {
     // The GitHub Actions runner for the stacks that talk to the cluster API (docs/delivery.md):
     // in the private subnets, carrying the API client security group.
     this.runner = new GithubRunner(this, 'github-runner', {
-      environment: env,
+      environmentName: env.name,
+      accountId: env.accountId,
+      region: env.region,
+      logRetentionDays: env.eks.logRetentionDays,
       repository: env.delivery.repository,
       connectionArn: props.tfstate.githubConnectionArn,
       vpcId: props.network.vpcId,

@@ -15,7 +15,7 @@ export type StateBackendChoice =
   | { readonly kind: 's3' }
   /**
    * Local state at `path`: only for the first apply of the tfstate stack, which creates the
-   * bucket every other state lives in (see scripts/bootstrap.ts).
+   * bucket every other state lives in (see scripts/ops/bootstrap.ts).
    */
   | { readonly kind: 'local'; readonly path: string };
 

@@ -11,7 +11,7 @@ import type { Service } from '../../apps/shared/http-service';
 import measured from '../../docs/performance.json';
 import { PRE_STOP_SECONDS } from '../../constructs/service/workload';
 import { defineService, requestsPerPodAtTarget, SERVICES } from '../../environments/services';
-import { createAppDatabase } from '../../scripts/lib/postgres';
+import { createAppDatabase } from '../support/postgres';
 import { ROOT } from '../helpers/paths';
 import { appPool, call, listen, quietLogger } from '../helpers/services';
 

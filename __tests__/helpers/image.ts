@@ -1,4 +1,4 @@
-/** The image assertions every service's image test makes; the build itself: scripts/lib/image-build.ts. */
+/** The image assertions every service's image test makes; the build itself: __tests__/support/image-build.ts. */
 import { expect } from 'vitest';
 import {
   type BuiltImage,
@@ -6,9 +6,9 @@ import {
   packagesIn,
   type Running,
   runImage,
-} from '../../scripts/lib/image-build';
+} from '../support/image-build';
 
-export * from '../../scripts/lib/image-build';
+export * from '../support/image-build';
 
 /**
  * What every service image must be: two stages on digest-pinned bases, distroless at runtime,

@@ -7,11 +7,11 @@
 import { existsSync } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { describe, it } from 'vitest';
-import { findProviderMirror } from '../../scripts/find-provider-mirror';
+import { findProviderMirror } from '../../scripts/dev/find-provider-mirror';
 import { TERRAFORM_MISSING } from '../../scripts/lib/terraform';
 
 export const skipRequested = process.env.SKIP_TERRAFORM === '1';
-// On PATH; `npm test` has run it once already (scripts/lib/test-tools.ts).
+// On PATH; `npm test` has run it once already (scripts/dev/test-tools.ts).
 const terraformFound = (process.env.PATH ?? '')
   .split(delimiter)
   .some((dir) => dir !== '' && existsSync(join(dir, 'terraform')));

@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
 import { Pool } from 'pg';
 import { createLogger, type Service } from '../../apps/shared/http-service';
-import type { AppDatabase, PostgresConnection } from '../../scripts/lib/postgres';
+import type { AppDatabase, PostgresConnection } from '../support/postgres';
 
 /** A pool for the service's own role and schema, without TLS (TLS has its own tests). */
 export function appPool(server: PostgresConnection, app: AppDatabase): Pool {

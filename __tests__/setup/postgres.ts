@@ -3,7 +3,7 @@
  * take its address with `inject('postgres')` and make their own database in it.
  */
 import type { TestProject } from 'vitest/node';
-import { type PostgresConnection, startPostgres } from '../../scripts/lib/postgres';
+import { type PostgresConnection, startPostgres } from '../support/postgres';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -9,15 +9,15 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 export const LONGEST_FIRST = [
   // The offline proof of every stack: Terraform and the provider, two at a time.
-  '__tests__/scripts/plan-offline.test.ts',
-  '__tests__/scripts/plan-summary.test.ts',
+  '__tests__/scripts/dev/plan-offline.test.ts',
+  '__tests__/scripts/pipeline/plan-summary.test.ts',
   '__tests__/apps/backend/image.test.ts',
   '__tests__/apps/frontend/image.test.ts',
   '__tests__/main.test.ts',
-  '__tests__/scripts/plan-offline-process.test.ts',
-  '__tests__/scripts/bootstrap.test.ts',
-  '__tests__/scripts/image-bump.test.ts',
-  '__tests__/scripts/teardown.test.ts',
+  '__tests__/scripts/dev/plan-offline-process.test.ts',
+  '__tests__/scripts/ops/bootstrap.test.ts',
+  '__tests__/scripts/pipeline/image-bump.test.ts',
+  '__tests__/scripts/ops/teardown.test.ts',
 ];
 
 export default class LongestFirst extends BaseSequencer {

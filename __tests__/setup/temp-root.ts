@@ -9,7 +9,7 @@
 import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { leftInTemp } from '../../scripts/lib/temp-check';
+import { leftInTemp } from '../../scripts/dev/temp-check';
 
 export default function setup(): () => void {
   // A short name: Unix socket paths under it (Chromium's, the provider's) must fit in 104 bytes.

@@ -7,7 +7,6 @@ import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule';
 import { Tokenization } from 'cdktf';
 import { Construct } from 'constructs';
-import type { EnvironmentConfig } from '../../environments';
 import { serviceTrustPolicy, toJson } from '../iam/policy-document';
 import { cloudWatchLogsKeyStatement, EncryptionKey } from '../kms-key';
 import { runnerLabelPrefix, runnerProjectName } from './names';
@@ -25,8 +24,14 @@ const MAX_SUBNETS = 16;
 const MAX_SECURITY_GROUPS = 5;
 
 export interface GithubRunnerProps {
-  /** The environment the runner deploys: its name, account, region and log retention. */
-  readonly environment: EnvironmentConfig;
+  /** The environment the runner deploys (`test`, `prod`): it names the project and the label. */
+  readonly environmentName: string;
+  /** The account the runner lives in. */
+  readonly accountId: string;
+  /** The region the runner lives in. */
+  readonly region: string;
+  /** Days the build logs are kept. */
+  readonly logRetentionDays: number;
   /** The GitHub repository whose workflow jobs the runner takes, `<owner>/<name>`. */
   readonly repository: string;
   /**
@@ -103,7 +108,6 @@ export class GithubRunner extends Construct {
 
   constructor(scope: Construct, id: string, props: GithubRunnerProps) {
     super(scope, id);
-    const env = props.environment;
     const image = props.image ?? DEFAULT_RUNNER_IMAGE;
     const computeType = props.computeType ?? DEFAULT_RUNNER_COMPUTE_TYPE;
     const buildTimeout = props.buildTimeoutMinutes ?? 60;
@@ -111,23 +115,23 @@ export class GithubRunner extends Construct {
     const concurrentBuildLimit = props.concurrentBuildLimit;
     checkProps(id, props, { buildTimeout, queuedTimeout, concurrentBuildLimit });
 
-    const name = runnerProjectName(env.name);
-    const projectArn = `arn:aws:codebuild:${env.region}:${env.accountId}:project/${name}`;
+    const name = runnerProjectName(props.environmentName);
+    const projectArn = `arn:aws:codebuild:${props.region}:${props.accountId}:project/${name}`;
     const logGroupName = `/aws/codebuild/${name}`;
-    const logGroupArn = `arn:aws:logs:${env.region}:${env.accountId}:log-group:${logGroupName}`;
+    const logGroupArn = `arn:aws:logs:${props.region}:${props.accountId}:log-group:${logGroupName}`;
 
     const keyArn =
       props.kmsKey?.keyArn ??
       new EncryptionKey(this, 'logs-key', {
         description: `Build logs of the ${name} GitHub Actions runner`,
         alias: `${name}-logs`,
-        accountId: env.accountId,
-        serviceStatements: [cloudWatchLogsKeyStatement(env.region, logGroupArn)],
+        accountId: props.accountId,
+        serviceStatements: [cloudWatchLogsKeyStatement(props.region, logGroupArn)],
       }).keyArn;
     // The cluster's retention: these logs are the record of what was applied to it.
     const logGroup = new CloudwatchLogGroup(this, 'log-group', {
       name: logGroupName,
-      retentionInDays: env.eks.logRetentionDays,
+      retentionInDays: props.logRetentionDays,
       kmsKeyId: keyArn,
     });
 
@@ -151,7 +155,7 @@ export class GithubRunner extends Construct {
       name,
       description: `CodeBuild service role of the ${name} GitHub Actions runner`,
       assumeRolePolicy: toJson(
-        serviceTrustPolicy('codebuild.amazonaws.com', env.accountId, projectArn),
+        serviceTrustPolicy('codebuild.amazonaws.com', props.accountId, projectArn),
       ),
     });
     const policy = new IamRolePolicy(this, 'service-policy', {
@@ -159,8 +163,8 @@ export class GithubRunner extends Construct {
       role: role.id,
       policy: toJson(
         runnerServicePolicy({
-          region: env.region,
-          accountId: env.accountId,
+          region: props.region,
+          accountId: props.accountId,
           logGroupArn: logGroup.arn,
           subnetIds: props.subnetIds,
           securityGroupIds: [securityGroup.id, ...props.securityGroupIds],
@@ -171,7 +175,7 @@ export class GithubRunner extends Construct {
 
     const project = new CodebuildProject(this, 'project', {
       name,
-      description: `GitHub Actions runners for ${props.repository} in the ${env.name} VPC`,
+      description: `GitHub Actions runners for ${props.repository} in the ${props.environmentName} VPC`,
       serviceRole: role.arn,
       buildTimeout,
       queuedTimeout,
@@ -213,7 +217,7 @@ export class GithubRunner extends Construct {
 
     this.projectName = project.name;
     this.projectArn = project.arn;
-    this.runnerLabelPrefix = runnerLabelPrefix(env.name);
+    this.runnerLabelPrefix = runnerLabelPrefix(props.environmentName);
     this.roleArn = role.arn;
     this.roleName = role.name;
     this.logGroupName = logGroup.name;

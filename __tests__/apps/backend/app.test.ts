@@ -3,7 +3,7 @@ import type { Pool } from 'pg';
 import { createBackend } from '../../../apps/backend/src/app';
 import { migrate } from '../../../apps/backend/src/migrate';
 import type { Service } from '../../../apps/shared/http-service';
-import { createAppDatabase } from '../../../scripts/lib/postgres';
+import { createAppDatabase } from '../../support/postgres';
 import { appPool, call, listen, quietLogger } from '../../helpers/services';
 
 const pg = inject('postgres');

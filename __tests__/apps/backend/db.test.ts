@@ -3,11 +3,7 @@ import { afterEach, beforeAll, describe, expect, it, inject, vi } from 'vitest';
 import { createPool, rdsAuthToken, type TokenProvider } from '../../../apps/backend/src/db';
 import { migrate } from '../../../apps/backend/src/migrate';
 import { readSettings } from '../../../apps/backend/src/settings';
-import {
-  type AppDatabase,
-  backendDatabaseEnv,
-  createAppDatabase,
-} from '../../../scripts/lib/postgres';
+import { type AppDatabase, backendDatabaseEnv, createAppDatabase } from '../../support/postgres';
 import {
   type FakePodIdentity,
   OTHER_CREDENTIAL_SOURCES,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it, inject } from 'vitest';
-import { backendDatabaseEnv, createAppDatabase } from '../../../scripts/lib/postgres';
+import { backendDatabaseEnv, createAppDatabase } from '../../support/postgres';
 import {
   type BuiltImage,
   buildImage,

@@ -3,7 +3,7 @@ import { copyFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
 import { MIGRATION_LOCK, migrate, MIGRATIONS_DIR } from '../../../apps/backend/src/migrate';
-import { createAppDatabase } from '../../../scripts/lib/postgres';
+import { createAppDatabase } from '../../support/postgres';
 import { tempDir } from '../../helpers/paths';
 import { appPool } from '../../helpers/services';
 

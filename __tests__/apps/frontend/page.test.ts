@@ -12,8 +12,8 @@ import { createBackend } from '../../../apps/backend/src/app';
 import { migrate } from '../../../apps/backend/src/migrate';
 import { createFrontend } from '../../../apps/frontend/src/app';
 import type { Service } from '../../../apps/shared/http-service';
-import { createAppDatabase } from '../../../scripts/lib/postgres';
-import { findChromium } from '../../../scripts/lib/test-tools';
+import { createAppDatabase } from '../../support/postgres';
+import { findChromium } from '../../../scripts/dev/test-tools';
 import { ROOT } from '../../helpers/paths';
 import { appPool, listen, quietLogger } from '../../helpers/services';
 

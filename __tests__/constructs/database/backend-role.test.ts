@@ -19,7 +19,7 @@ import {
   type BackendRoleProps,
   backendRoleSql,
 } from '../../../constructs/database/backend-role';
-import { findPostgresBin, type PostgresServer, startPostgres } from '../../../scripts/lib/postgres';
+import { findPostgresBin, type PostgresServer, startPostgres } from '../../support/postgres';
 
 const props: BackendRoleProps = {
   database: 'app',

@@ -33,7 +33,10 @@ const props = (
   environment: EnvironmentConfig,
   extra: Partial<GithubRunnerProps> = {},
 ): GithubRunnerProps => ({
-  environment,
+  environmentName: environment.name,
+  accountId: environment.accountId,
+  region: environment.region,
+  logRetentionDays: environment.eks.logRetentionDays,
   repository: 'acme/platform-infra',
   connectionArn: CONNECTION,
   vpcId: 'vpc-123',

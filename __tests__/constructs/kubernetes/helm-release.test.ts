@@ -9,7 +9,7 @@ import {
   ManifestRelease,
 } from '../../../constructs/kubernetes/helm-release';
 import { namespace } from '../../../constructs/kubernetes/namespaces';
-import { findHelm, HELM_MISSING } from '../../../scripts/lib/helm';
+import { findHelm, HELM_MISSING } from '../../../scripts/dev/helm';
 import { environments } from '../../../environments';
 import { type Manifest, manifestReleases } from '../../helpers/kubernetes';
 import { ROOT, tempDir } from '../../helpers/paths';
