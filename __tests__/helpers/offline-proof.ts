@@ -64,6 +64,3 @@ export function describeWithTerraform(title: string, body: () => void): void {
     body();
   });
 }
-
-/** The stacks that work in the cluster: their Helm and Kubernetes part is not checkable here. */
-export const inCluster = (stack: string): boolean => /-(eks-k8s|service-[a-z0-9-]+)$/.test(stack);

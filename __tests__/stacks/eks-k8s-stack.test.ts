@@ -298,8 +298,10 @@ describe('EksK8sStack: controllers', () => {
       policy: 'sync',
       registry: 'txt',
       txtOwnerId: 'platform-prod',
-      // The record type in the prefix keeps TXT names inside the zone, the apex's too.
-      txtPrefix: 'externaldns-%{record_type}.',
+      // The record type in the prefix keeps TXT names inside the zone, the apex's too. Escaped
+      // for Terraform's templates (`%%{` reaches the chart as `%{`); the offline proof has
+      // Terraform parse it (plan-offline.test.ts).
+      txtPrefix: 'externaldns-%%{record_type}.',
       domainFilters: [prodEnv().dns.domain],
       env: expect.arrayContaining([{ name: 'AWS_REGION', value: 'eu-west-1' }]),
     });

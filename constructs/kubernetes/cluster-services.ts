@@ -52,7 +52,10 @@ export function externalDnsValues(props: ExternalDnsValuesProps) {
     policy: 'sync',
     registry: 'txt',
     txtOwnerId: props.ownerId,
-    txtPrefix: 'externaldns-%{record_type}.',
+    // Terraform reads every string of the configuration as a template, where `%{` opens a
+    // directive (and cdktf escapes only `${`): `%%{` is its escape, and ExternalDNS gets
+    // `externaldns-%{record_type}.`.
+    txtPrefix: 'externaldns-%%{record_type}.',
     domainFilters: [props.domain],
     extraArgs: { 'aws-zone-type': 'public', 'zone-id-filter': props.hostedZoneId },
     nodeSelector: placement.nodeSelector,

@@ -51,7 +51,7 @@ describeWithTerraform('offline proof, as a process', () => {
       const outdir = join(tempDir('plan-offline-process-fixture'), 'out');
       synthesizeProofFixture(outdir);
       for (const other of readdirSync(join(outdir, 'stacks'))) {
-        if (!['test-fx-producer', 'test-fx-helm-only'].includes(other)) {
+        if (!['test-fx-producer', 'test-fx-unserved-only'].includes(other)) {
           rmSync(join(outdir, 'stacks', other), { recursive: true });
         }
       }
@@ -66,7 +66,7 @@ describeWithTerraform('offline proof, as a process', () => {
         // The verdicts of the table the process prints.
         for (const [stack, status] of [
           ['test-fx-producer', 'passed'],
-          ['test-fx-helm-only', 'unchecked'],
+          ['test-fx-unserved-only', 'unchecked'],
         ]) {
           expect(result.stdout).toMatch(new RegExp(`^${stack}\\s+${status}\\s`, 'm'));
         }

@@ -10,10 +10,14 @@ import {
   runOfflineProof,
   type StackResult,
 } from '../../../scripts/dev/offline-proof/runner';
-import { loadStacks } from '../../../scripts/dev/offline-proof/stacks';
+import {
+  loadStacks,
+  type SynthesizedStack,
+  type TerraformJson,
+} from '../../../scripts/dev/offline-proof/stacks';
 import { synthesizeProofFixture } from '../../fixtures/offline-proof-app';
 import { COMPONENTS } from '../../helpers/environments';
-import { announce, inCluster, mirror, describeWithTerraform } from '../../helpers/offline-proof';
+import { announce, mirror, describeWithTerraform } from '../../helpers/offline-proof';
 import { tempDir } from '../../helpers/paths';
 import { readStackJson } from '../../helpers/synth';
 
@@ -21,6 +25,61 @@ announce();
 
 const byStack = (results: readonly StackResult[]): Record<string, StackResult> =>
   Object.fromEntries(results.map((r) => [r.stack, r]));
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Loose = any;
+
+/**
+ * Copies of a synthesized stack of the app, each with one defect in its Helm or Kubernetes part,
+ * as a person could write it: what Terraform must refuse with its own message, naming the stack
+ * (the result's) and the resource or provider block.
+ */
+const MUTANTS: Record<
+  string,
+  { readonly of: string; readonly mutate: (json: Loose) => void; readonly says: RegExp }
+> = {
+  'unknown-argument': {
+    of: 'test-service-frontend',
+    mutate: (json) => (Object.values<Loose>(json.resource.helm_release)[0].bogus_argument = 'x'),
+    says: /Extraneous JSON object property[\s\S]*in resource\.helm_release\.workload_release_\w+:[\s\S]*No argument or block type is named "bogus_argument"/,
+  },
+  'wrong-type': {
+    of: 'test-service-frontend',
+    mutate: (json) => (Object.values<Loose>(json.resource.helm_release)[0].timeout = 'ten minutes'),
+    says: /Incorrect attribute value type[\s\S]*in resource\.helm_release\.workload_release_\w+:[\s\S]*a number is required/,
+  },
+  'missing-required': {
+    of: 'test-service-frontend',
+    mutate: (json) => delete Object.values<Loose>(json.resource.helm_release)[0].chart,
+    says: /Missing required argument[\s\S]*in resource\.helm_release\.workload_release_\w+:[\s\S]*The argument "chart" is required/,
+  },
+  'block-as-attribute': {
+    of: 'test-eks-k8s',
+    mutate: (json) =>
+      (Object.values<Loose>(json.resource.kubernetes_annotations)[0].metadata = 'gp2'),
+    says: /Incorrect JSON value type[\s\S]*in resource\.kubernetes_annotations\.gp2-not-default:[\s\S]*representing the contents\s+of one or more "metadata" blocks/,
+  },
+  // The ExternalDNS value before it was escaped: `%{` opens a template directive.
+  'template-string': {
+    of: 'test-eks-k8s',
+    mutate: (json) => {
+      for (const release of Object.values<Loose>(json.resource.helm_release)) {
+        release.values = release.values?.map((v: string) => v.replaceAll('%%{', '%{'));
+      }
+    },
+    says: /Invalid template control keyword[\s\S]*in resource\.helm_release\.external-dns_release_\w+\.values:[\s\S]*"record_type" is not a valid template control keyword/,
+  },
+};
+
+function mutants(app: readonly SynthesizedStack[]): SynthesizedStack[] {
+  return Object.entries(MUTANTS).map(([name, { of, mutate }]) => {
+    const original = app.find((stack) => stack.name === of);
+    if (!original) throw new Error(`no stack ${of} in the app`);
+    const json = structuredClone(original.json) as TerraformJson;
+    mutate(json);
+    return { ...original, name: `test-fx-mutant-${name}`, json };
+  });
+}
 
 describeWithTerraform('offline proof (validation by the real provider, mocked apply)', () => {
   // One proof for the run: every stack of every environment, from the run's synth of the app
@@ -41,7 +100,7 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
     const started = Date.now();
     const at = () => `${((Date.now() - started) / 1000).toFixed(1)} s`;
     const run = await runOfflineProof({
-      stacks: [...app, ...loadStacks(fixture)],
+      stacks: [...app, ...loadStacks(fixture), ...mutants(app)],
       workDir: tempDir('plan-offline-work'),
       pluginCacheDir: DEFAULT_PLUGIN_CACHE,
       providerMirror: mirror,
@@ -59,10 +118,10 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
   }, 600_000);
 
   describe('the app, every environment', () => {
-    it('validates and mock-applies every stack of every environment', () => {
+    it('validates and mock-applies every stack of every environment, every resource of each', () => {
       const expected = environments.flatMap((env) => COMPONENTS.map((c) => `${env.name}-${c}`));
       expect([...appStacks].sort()).toEqual(expected.sort());
-      for (const stack of appStacks.filter((s) => !inCluster(s))) {
+      for (const stack of appStacks) {
         const result = results[stack];
         expect(result, report).toMatchObject({
           status: 'passed',
@@ -82,31 +141,34 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
           expect.arrayContaining(['aws_codebuild_project', 'aws_codebuild_webhook']),
         );
       }
+      expect(allProven(appStacks.map((s) => results[s]))).toBe(true);
+      expect(report).not.toContain('partial');
+      console.log(`\n${report}\n`);
     });
 
-    it('proves the AWS part of eks-k8s and the service stacks, and counts their Helm and Kubernetes resources as unchecked', () => {
-      for (const stack of appStacks.filter(inCluster)) {
-        const result = results[stack];
-        const json = readStackJson(outdir, stack) as {
-          resource: Record<string, Record<string, unknown>>;
-        };
-        const inClusterCount = Object.entries(json.resource)
-          .filter(([type]) => type.startsWith('helm_') || type.startsWith('kubernetes_'))
-          .reduce((n, [, blocks]) => n + Object.keys(blocks).length, 0);
-        expect(inClusterCount).toBeGreaterThan(0);
-        expect(result, report).toMatchObject({
-          status: 'partial',
-          validate: 'passed',
-          apply: 'passed',
-          unchecked: inClusterCount,
-        });
-        // eks-k8s: the certificate, its validation record, the web ACL and its logging; a
-        // service: its ECR repository and key (and the backend's Pod Identity role).
-        expect(result.resourcesApplied, report).toBe(result.resourcesTotal - inClusterCount);
-        expect(result.resourcesApplied).toBeGreaterThanOrEqual(3);
+    it('proves the Helm and Kubernetes resources of eks-k8s and the services too (their providers served from their schemas)', () => {
+      for (const env of environments) {
+        for (const component of ['eks-k8s', 'service-backend', 'service-frontend']) {
+          const stack = `${env.name}-${component}`;
+          const json = readStackJson(outdir, stack) as {
+            resource: Record<string, Record<string, unknown>>;
+          };
+          const inCluster = Object.entries(json.resource)
+            .filter(([type]) => type.startsWith('helm_') || type.startsWith('kubernetes_'))
+            .reduce((n, [, blocks]) => n + Object.keys(blocks).length, 0);
+          expect(inCluster, stack).toBeGreaterThan(0);
+          expect(results[stack], report).toMatchObject({ status: 'passed', unchecked: 0 });
+          expect(results[stack].resourcesApplied).toBe(results[stack].resourcesTotal);
+        }
       }
-      expect(allProven(appStacks.map((s) => results[s]))).toBe(true);
-      console.log(`\n${report}\n`);
+    });
+  });
+
+  describe('Helm and Kubernetes defects, refused by Terraform with its own message', () => {
+    it.each(Object.keys(MUTANTS))('fails the copy with a %s, in validate', (name) => {
+      const result = results[`test-fx-mutant-${name}`];
+      expect(result).toMatchObject({ status: 'failed', validate: 'failed', apply: 'not run' });
+      expect(result.output).toMatch(MUTANTS[name].says);
     });
   });
 
@@ -119,22 +181,22 @@ describeWithTerraform('offline proof (validation by the real provider, mocked ap
       });
     });
 
-    it('feeds the consumer upstream outputs of the right type and shape, and reports what it could not check', () => {
+    it('feeds the consumer upstream outputs of the right type and shape, its Helm release and what reads it included', () => {
       expect(results['test-fx-consumer'], results['test-fx-consumer'].output).toMatchObject({
-        status: 'partial',
+        status: 'passed',
         validate: 'passed',
         apply: 'passed',
-        resourcesApplied: 2,
+        resourcesApplied: 4,
         resourcesTotal: 4,
-        unchecked: 2,
-        uncheckedReason: 'provider helm is not installed (and what depends on it)',
+        unchecked: 0,
       });
     });
 
-    it('reports a stack with nothing checkable here as unchecked, never passed', () => {
-      expect(results['test-fx-helm-only']).toMatchObject({
+    it('reports a stack of a provider it can neither install nor serve as unchecked, never passed', () => {
+      expect(results['test-fx-unserved-only']).toMatchObject({
         status: 'unchecked',
         unchecked: 1,
+        uncheckedReason: 'provider null is not installed (and what depends on it)',
         validate: 'not run',
         apply: 'not run',
       });

@@ -13,6 +13,8 @@ import { join } from 'node:path';
 import { terraformEnvironment } from '../../lib/terraform';
 import { providerBinary, type ProviderServer, startProviderServer } from './provider-server';
 import { pruneUnavailable } from './prune';
+import { type SchemaServer, startSchemaServer } from './schema-server';
+import { SERVED_PROVIDERS, type ServedProvider } from './served-providers';
 import { dependencyOrder, type SynthesizedStack, type TerraformJson } from './stacks';
 import { type StateOutput, type TestFileOptions, testFile, workingCopy } from './tftest';
 
@@ -58,6 +60,12 @@ export interface ProofOptions {
   readonly shareProviders?: boolean;
   /** Provider binaries to start instead of the installed ones (tests). @default - the installed */
   readonly providerBinaries?: Readonly<Record<string, string>>;
+  /**
+   * Providers that cannot be installed here, served from their schema instead (Terraform attaches
+   * to them; `terraform test` mocks them), by local name.
+   * @default SERVED_PROVIDERS (helm and kubernetes)
+   */
+  readonly servedProviders?: Readonly<Record<string, ServedProvider>>;
   /** Longest a Terraform command may run, per stack it proves. @default 300 s */
   readonly commandTimeoutMs?: number;
   readonly onResult?: (result: StackResult) => void;
@@ -245,11 +253,16 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     ordered.flatMap((s) => Object.keys(s.json.terraform?.required_providers ?? {})),
   );
   const available = availableProviders(options.providerMirror, required);
+  // What cannot be installed here but is served from its schema, in this process: Terraform's
+  // init installs nothing for it, and every command attaches to it.
+  const servedProviders = options.servedProviders ?? SERVED_PROVIDERS;
+  const served = [...required].filter((p) => !available.has(p) && servedProviders[p]);
+  for (const provider of served) available.add(provider);
 
   // One `terraform init -backend=false` for the run, against the mirror (or the registry), into
   // the shared plugin cache: a failed install is reported before any stack runs, and no
   // provider is copied twice.
-  const usable = [...required].filter((p) => available.has(p));
+  const usable = [...required].filter((p) => available.has(p) && !served.includes(p));
   const warmDir = join(options.workDir, '.warm-cache');
   if (usable.length > 0) {
     rmSync(warmDir, { recursive: true, force: true });
@@ -283,18 +296,37 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
   // One provider process per installed provider for the whole run, which every command attaches
   // to: each would otherwise start the 700 MB AWS provider and load its schema again.
   const servers: ProviderServer[] = [];
+  const schemaServers: SchemaServer[] = [];
   try {
+    // The installed providers start loading first; the served schemas are built (seconds of
+    // this process's CPU for kubernetes') while they do.
+    const starting: Promise<ProviderServer>[] = [];
     if (options.shareProviders ?? true) {
       for (const provider of usable) {
         const binary =
           options.providerBinaries?.[provider] ??
           providerBinary(join(warmDir, '.terraform'), provider);
-        if (binary) servers.push(await startProviderServer(provider, binary, undefined, env));
+        if (binary) starting.push(startProviderServer(provider, binary, undefined, env));
       }
     }
-    if (servers.length > 0) {
+    const started = Promise.allSettled(starting);
+    try {
+      for (const provider of served) {
+        const serve = servedProviders[provider];
+        if (serve) schemaServers.push(await startSchemaServer(serve.schema()));
+      }
+    } finally {
+      for (const outcome of await started) {
+        if (outcome.status === 'fulfilled') servers.push(outcome.value);
+      }
+    }
+    const failed = (await started).find((outcome) => outcome.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    if (servers.length + schemaServers.length > 0) {
       env.TF_REATTACH_PROVIDERS = JSON.stringify(
-        Object.fromEntries(servers.map((server) => [server.address, server.reattach])),
+        Object.fromEntries(
+          [...servers, ...schemaServers].map((server) => [server.address, server.reattach]),
+        ),
       );
     }
     // After any failed command: is the shared provider the cause? Dead, or not answering.
@@ -322,7 +354,7 @@ export async function runOfflineProof(options: ProofOptions): Promise<StackResul
     if (crash) throw crash;
     return results;
   } finally {
-    await Promise.all(servers.map((server) => server.stop()));
+    await Promise.all([...servers, ...schemaServers].map((server) => server.stop()));
   }
 }
 

@@ -127,7 +127,7 @@ export interface TestFileOptions {
 
 /**
  * The `.tftest.hcl` of a stack: the AWS provider mocked (ARN-shaped values where consumers parse
- * them), each `terraform_remote_state` overridden with its upstream's mocked outputs, one apply,
+ * them), every other provider it uses mocked as it is, each `terraform_remote_state` overridden with its upstream's mocked outputs, one apply,
  * and an assertion per output (known, non-null) and per resource (created).
  */
 export function testFile(options: TestFileOptions): string {
@@ -145,6 +145,11 @@ export function testFile(options: TestFileOptions): string {
     );
   }
   lines.push('}', '');
+  // Every other provider the stack uses (helm, kubernetes) is mocked too: Terraform reads its
+  // schema from the provider it attaches to and makes up what the resources compute.
+  for (const provider of Object.keys(json.terraform?.required_providers ?? {}).sort()) {
+    if (provider !== 'aws') lines.push(`mock_provider ${JSON.stringify(provider)} {}`, '');
+  }
 
   // A certificate's validation options are computed per domain, and what validates it reads them
   // by domain name: each certificate gets options for its own names.
