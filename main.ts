@@ -14,6 +14,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConfigValidationError, environments } from './environments';
 import { PolicyViolationError } from './constructs/policy/engine';
+import { TemplateStringError } from './constructs/template-strings';
 import { synthesizePlatform } from './stacks/platform';
 
 // cdktf records a stack trace for every token it creates, and with the source maps tsx turns on,
@@ -32,7 +33,11 @@ try {
       "Next: npm run plan:offline proves them offline; npx cdktf diff '<env>-*' plans them against AWS.",
   );
 } catch (error) {
-  if (error instanceof ConfigValidationError || error instanceof PolicyViolationError) {
+  if (
+    error instanceof ConfigValidationError ||
+    error instanceof PolicyViolationError ||
+    error instanceof TemplateStringError
+  ) {
     if (!reportUnderCli(error.message)) {
       console.error(error.message);
       process.exit(1);

@@ -2,6 +2,7 @@ import { App, Aspects } from 'cdktf';
 import type { Construct } from 'constructs';
 import { EKS_STANDARD_SUPPORT } from '../constructs/eks/platform-cluster';
 import { PolicyViolationError } from '../constructs/policy/engine';
+import { refuseTemplateMistakes } from '../constructs/template-strings';
 import { checkStack, PolicyAspect, type PolicyContext } from '../constructs/policy/policy-aspect';
 import { allRules } from '../constructs/policy/rules';
 import { POLICY_SUPPRESSIONS } from '../environments/policy-suppressions';
@@ -154,7 +155,9 @@ export function synthesizePlatform(
       options.tfstateLocalStatePath ? { tfstateLocalStatePath: options.tfstateLocalStatePath } : {},
     ),
   }));
-  // Check every stack before writing any, so a violation leaves no partial output.
+  // Check every stack before writing any, so a violation leaves no partial output: strings
+  // Terraform would read as a template directive, then the policy.
+  refuseTemplateMistakes(built.flatMap(({ stacks }) => allStacks(stacks)));
   const findings = built.flatMap(({ environment, stacks }) => {
     const context = policyContext(environment);
     return allStacks(stacks).flatMap((stack) =>
