@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { SERVICE_ACCOUNTS } from '../../constructs/eks/service-accounts';
 import { SYSTEM_NODE_LABEL } from '../../constructs/eks/system-node-group';
@@ -5,6 +7,7 @@ import { PLATFORM_ALERTS } from '../../constructs/kubernetes/observability';
 import type { EnvironmentConfig } from '../../environments';
 import { prodEnv, testEnv } from '../helpers/environments';
 import { manifestReleases, validateObject } from '../helpers/kubernetes';
+import { ROOT } from '../helpers/paths';
 import { resourcesOf, type SynthJson, synthEnvironment } from '../helpers/synth';
 
 /** Synthesized JSON, read loosely: the assertions say what each part must hold. */
@@ -57,6 +60,13 @@ describe('EksK8sStack: providers', () => {
     ]);
     // No token is read by a data source and frozen into state.
     expect(Object.keys(prod.json.data ?? {})).not.toContain('aws_eks_cluster_auth');
+  });
+
+  it("leaves Helm's manifest experiment off: it would put live Secrets in the state and still not show drift (docs/eks-k8s.md)", () => {
+    expect(Object.keys(prod.json.provider?.helm?.[0] as Loose)).toEqual(['kubernetes']);
+    const doc = readFileSync(join(ROOT, 'docs/eks-k8s.md'), 'utf8');
+    expect(doc).toContain('### Drift in the cluster');
+    expect(doc).toContain('`getLiveResources`');
   });
 });
 
@@ -230,6 +240,23 @@ describe('EksK8sStack: controllers', () => {
     for (const part of [eso.webhook, eso.certController]) {
       expect(part).toMatchObject({ replicaCount: 2, nodeSelector: system, tolerations: tolerates });
       expect(part.podDisruptionBudget).toMatchObject({ enabled: true, maxUnavailable: 1 });
+    }
+  });
+
+  it('lets no namespace make a store of its own: no SecretStore kind, only cluster stores bound to one namespace', () => {
+    for (const env of [prod, test]) {
+      const eso = env.values('external-secrets');
+      // A store without auth would read with the operator's role, which reaches every secret.
+      expect(eso.crds).toEqual({ createSecretStore: false });
+      expect(eso.processSecretStore).toBe(false);
+      const stores = env.objects.filter((o: Loose) => /SecretStore$/.test(o.kind));
+      expect(stores.length).toBeGreaterThan(0);
+      for (const store of stores) {
+        expect(store.kind).toBe('ClusterSecretStore');
+        expect(store.spec.conditions).toEqual([
+          { namespaces: [expect.stringMatching(/^[a-z0-9-]+$/)] },
+        ]);
+      }
     }
   });
 

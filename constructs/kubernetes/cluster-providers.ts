@@ -27,5 +27,8 @@ export function clusterProviders(scope: Construct, access: ClusterAccess): void 
     },
   };
   new KubernetesProvider(scope, 'kubernetes', { ...cluster, exec: [cluster.exec] });
+  // Without the `manifest` experiment (docs/eks-k8s.md, drift in the cluster): in helm 3.1.1 it
+  // only copies the release's live objects into the computed `resources` map, Secrets' data
+  // included, which `terraform plan -detailed-exitcode` (the drift check) does not count.
   new HelmProvider(scope, 'helm', { kubernetes: cluster });
 }

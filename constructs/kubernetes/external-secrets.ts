@@ -32,6 +32,15 @@ export function externalSecretsValues(props: ExternalSecretsValuesProps) {
   };
   return {
     installCRDs: true,
+    // No namespaced SecretStore at all: a store without `auth` reads with the operator's own
+    // Pod Identity role (ESO 2.9 providers/v1/aws/auth/auth.go: no auth, default credentials),
+    // which reaches every secret of the environment, and the chart lets any namespace editor
+    // create one (external-secrets-edit). Without the kind, an ExternalSecret that names a
+    // SecretStore fails; turning the store reconciler off alone would not do (its flood gate lets
+    // a store of unknown status through). Every store here is a ClusterSecretStore bound to one
+    // namespace.
+    crds: { createSecretStore: false },
+    processSecretStore: false,
     // More than one replica of the operator needs leader election.
     leaderElect: props.replicas > 1,
     serviceAccount: { create: true, name: SERVICE_ACCOUNTS.externalSecrets.name },

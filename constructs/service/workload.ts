@@ -132,7 +132,8 @@ function deployment(props: ServiceWorkloadProps, track: 'stable' | 'canary'): ID
     kind: 'Deployment',
     metadata: { name, namespace: props.namespace, labels },
     spec: {
-      // The HPA owns the count of the stable track; a canary runs one pod per 10% of weight.
+      // The HPA owns the count of the stable track; a canary runs its weight's share of the
+      // stable track's minimum, at least one pod (docs/release-lifecycle.md).
       ...(track === 'canary'
         ? {
             replicas: Math.max(

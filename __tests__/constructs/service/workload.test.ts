@@ -1,6 +1,9 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { type ServiceWorkloadProps, serviceObjects } from '../../../constructs/service/workload';
 import { type Manifest, validateObject } from '../../helpers/kubernetes';
+import { ROOT } from '../../helpers/paths';
 
 const props: ServiceWorkloadProps = {
   name: 'frontend',
@@ -167,6 +170,28 @@ describe('serviceObjects', () => {
     );
     // Without the entry, nothing of the canary remains.
     expect(objects().filter((o) => o.metadata.name.includes('canary'))).toEqual([]);
+  });
+
+  it('sizes the canary as docs/release-lifecycle.md says: ceil(weight × replicas.min), no HPA or PDB of its own', () => {
+    const pods = (weight: number, min: number) =>
+      find(
+        objects({
+          canary: { image: 'repo/frontend:sha-4567def', weight },
+          replicas: { min, max: 20 },
+        }),
+        'Deployment',
+        'frontend-canary',
+      ).spec.replicas;
+    // prod's services: 2 to 20 replicas, one canary pod at every step.
+    expect([10, 25, 50].map((w) => pods(w, 2))).toEqual([1, 1, 1]);
+    expect([10, 25, 50].map((w) => pods(w, 6))).toEqual([1, 2, 3]);
+    const all = objects({ canary: { image: 'repo/frontend:sha-4567def', weight: 50 } });
+    for (const kind of ['HorizontalPodAutoscaler', 'PodDisruptionBudget']) {
+      expect(all.filter((o) => o.kind === kind).map((o) => o.metadata.name)).toEqual(['frontend']);
+    }
+    const doc = readFileSync(join(ROOT, 'docs/release-lifecycle.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(doc).toContain('`ceil(weight × replicas.min)`, at least one');
+    expect(doc).toContain('get 1 canary pod at 10, 25 and 50%');
   });
 
   it('alerts on the 5xx ratio and p99 latency with the configured thresholds', () => {
