@@ -155,18 +155,22 @@ function deployment(props: ServiceWorkloadProps, track: 'stable' | 'canary'): ID
             runAsNonRoot: true,
             seccompProfile: { type: 'RuntimeDefault' },
           },
+          // Spread each revision on its own (`pod-template-hash`): counted together, a
+          // rollout's new pods would balance against old ones about to go.
           topologySpreadConstraints: [
             {
               maxSkew: 1,
               topologyKey: ZONE_KEY,
               whenUnsatisfiable: 'DoNotSchedule',
               labelSelector: { matchLabels: labels },
+              matchLabelKeys: ['pod-template-hash'],
             },
             {
               maxSkew: 1,
               topologyKey: HOSTNAME_KEY,
               whenUnsatisfiable: 'ScheduleAnyway',
               labelSelector: { matchLabels: labels },
+              matchLabelKeys: ['pod-template-hash'],
             },
           ],
           containers: [

@@ -58,6 +58,9 @@ describe('the frontend server', () => {
     expect(page.headers.get('content-type')).toBe('text/html; charset=utf-8');
     expect(page.headers.get('content-security-policy')).toContain("default-src 'self'");
     expect(page.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(page.headers.get('strict-transport-security')).toBe(
+      'max-age=31536000; includeSubDomains',
+    );
     expect(await page.text()).toContain('<script src="/app.js" defer></script>');
     expect((await fetch(`${url}/app.js`)).headers.get('content-type')).toBe(
       'text/javascript; charset=utf-8',

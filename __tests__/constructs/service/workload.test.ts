@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { type ServiceWorkloadProps, serviceObjects } from '../../../constructs/service/workload';
 import { type Manifest, validateObject } from '../../helpers/kubernetes';
 import { ROOT } from '../../helpers/paths';
+import { SERVICES } from '../../../environments/services';
 
 const props: ServiceWorkloadProps = {
   name: 'frontend',
@@ -86,6 +87,10 @@ describe('serviceObjects', () => {
     expect(
       spec.template.spec.topologySpreadConstraints.map((c: Manifest) => c.topologyKey),
     ).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+    // Each revision spread on its own, not old and new pods together during a rollout.
+    for (const constraint of spec.template.spec.topologySpreadConstraints) {
+      expect(constraint.matchLabelKeys).toEqual(['pod-template-hash']);
+    }
   });
 
   it('runs restricted: non-root, read-only root, no escalation, no capabilities, RuntimeDefault seccomp', () => {
@@ -207,6 +212,19 @@ describe('serviceObjects', () => {
   it('throws when min replicas are above max', () => {
     expect(() => objects({ replicas: { min: 4, max: 2 } })).toThrow(
       'replicas.min 4 is above max 2',
+    );
+  });
+});
+
+describe('docs/services.md', () => {
+  it('gives the probe timeout and the grace period the code uses', () => {
+    const container = find(objects(), 'Deployment').spec.template.spec.containers[0];
+    const doc = readFileSync(join(ROOT, 'docs/services.md'), 'utf8').replace(/\s+/g, ' ');
+    expect(doc).toContain(
+      `the kubelet's ${container.readinessProbe.timeoutSeconds} s probe timeout`,
+    );
+    expect(doc).toContain(
+      `below the pod's ${SERVICES.backend.terminationGracePeriodSeconds} s grace period`,
     );
   });
 });

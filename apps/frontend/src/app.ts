@@ -26,6 +26,9 @@ const PAGE_HEADERS = {
   'Referrer-Policy': 'no-referrer',
   'X-Frame-Options': 'DENY',
   'Cache-Control': 'no-cache',
+  // The page is only ever served over HTTPS (the ALB redirects port 80): browsers that saw it
+  // once refuse a downgrade for a year.
+  'Strict-Transport-Security': 'max-age=31536000; includeSubDomains',
 };
 
 /** Passes an `/api/*` request to the backend and returns its answer (JSON, small). */
