@@ -200,6 +200,7 @@ export class EksK8sStack extends PlatformStack {
       skipCrds: true,
       values: karpenterValues({
         clusterName: infra.clusterName,
+        region: env.region,
         interruptionQueueName: infra.karpenterInterruptionQueueName,
         replicas,
       }),

@@ -300,11 +300,16 @@ describe('EksK8sStack: controllers', () => {
     ]);
   });
 
-  it("gives Karpenter the cluster's name and interruption queue from eks-infra", () => {
+  it("gives Karpenter the cluster's name and interruption queue from eks-infra, its region, and the cluster's zonal shift", () => {
     expect(prod.values('karpenter').settings).toEqual({
       clusterName: fromEksInfra,
       interruptionQueue: fromEksInfra,
+      enableZonalShift: true,
     });
+    // Given, not read from instance metadata, which system-node pods cannot reach (hop limit 1).
+    expect(prod.values('karpenter').controller.env).toEqual([
+      { name: 'AWS_REGION', value: 'eu-west-1' },
+    ]);
   });
 
   it('gives the load balancer controller its region and VPC: pods cannot reach instance metadata', () => {

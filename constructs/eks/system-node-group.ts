@@ -58,9 +58,11 @@ export interface SystemNodeGroupProps extends SystemNodeSizing {
  * `CriticalAddonsOnly` taint, which those controllers tolerate and workloads do not; Karpenter
  * provisions the nodes applications run on.
  *
- * The launch template requires IMDSv2 with a hop limit of 2 (containers reach IMDS through the
- * extra hop of the pod network; 1 would cut off add-ons that read instance metadata) and gives
- * an encrypted gp3 root volume. No SSH: no key pair, no remote access; use Session Manager.
+ * The launch template requires IMDSv2 with a hop limit of 1, as on Karpenter's nodes: a pod on the
+ * pod network cannot reach the node role's credentials (only host-network pods can: vpc-cni,
+ * kube-proxy, the Pod Identity agent). The controllers here are given their region (Karpenter,
+ * the load balancer controller, ExternalDNS) or fall back to the Kubernetes API (the EBS CSI
+ * driver). It gives an encrypted gp3 root volume. No SSH: no key pair, no remote access; use Session Manager.
  */
 export class SystemNodeGroup extends Construct {
   public readonly nodeGroup: EksNodeGroup;
@@ -80,7 +82,7 @@ export class SystemNodeGroup extends Construct {
       metadataOptions: {
         httpEndpoint: 'enabled',
         httpTokens: 'required',
-        httpPutResponseHopLimit: 2,
+        httpPutResponseHopLimit: 1,
         instanceMetadataTags: 'disabled',
       },
       blockDeviceMappings: [

@@ -16,6 +16,8 @@ export const KARPENTER_CHART: ChartSource = {
 
 export interface KarpenterValuesProps {
   readonly clusterName: string;
+  /** The cluster's region: given, so the controller never asks the instance metadata service. */
+  readonly region: string;
   /** The SQS queue of spot interruptions and scheduled events (eks-infra). */
   readonly interruptionQueueName: string;
   readonly replicas: number;
@@ -34,6 +36,9 @@ export function karpenterValues(props: KarpenterValuesProps) {
     settings: {
       clusterName: props.clusterName,
       interruptionQueue: props.interruptionQueueName,
+      // Respect the cluster's zonal shift (eks-infra enables it and grants
+      // arc-zonal-shift:GetManagedResource): no new node in a zone shifted away from.
+      enableZonalShift: true,
     },
     serviceAccount: { create: true, name: SERVICE_ACCOUNTS.karpenter.name },
     replicas: placement.replicas,
@@ -46,6 +51,9 @@ export function karpenterValues(props: KarpenterValuesProps) {
     podDisruptionBudget: { name: 'karpenter', maxUnavailable: 1 },
     priorityClassName: 'system-cluster-critical',
     controller: {
+      // Without it the controller reads the region from instance metadata, which the system
+      // nodes (hop limit 1) do not let pods reach.
+      env: [{ name: 'AWS_REGION', value: props.region }],
       resources: { requests: { cpu: '500m', memory: '1Gi' }, limits: { memory: '1Gi' } },
     },
     // Scraped for the platform's alerts (observability.ts); the CRD is installed before.

@@ -46,11 +46,11 @@ describe('SystemNodeGroup', () => {
     expect(group.labels).toEqual({ 'platform.acme.io/node-pool': 'system' });
   });
 
-  it('requires IMDSv2 with a hop limit of 2 and gives an encrypted gp3 root volume', () => {
+  it('requires IMDSv2 with a hop limit of 1 (no pod reaches the node role) and gives an encrypted gp3 root volume', () => {
     expect(template.metadata_options).toMatchObject({
       http_endpoint: 'enabled',
       http_tokens: 'required',
-      http_put_response_hop_limit: 2,
+      http_put_response_hop_limit: 1,
     });
     expect(template.block_device_mappings).toEqual([
       {

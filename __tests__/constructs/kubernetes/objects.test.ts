@@ -29,7 +29,12 @@ describe('controller placement', () => {
   });
 
   it("leaves Karpenter's spread selector to its chart, which adds the pods' own", () => {
-    const values = karpenterValues({ clusterName: 'c', interruptionQueueName: 'q', replicas: 2 });
+    const values = karpenterValues({
+      clusterName: 'c',
+      region: 'eu-west-1',
+      interruptionQueueName: 'q',
+      replicas: 2,
+    });
     expect(values.topologySpreadConstraints[0]).toEqual({
       maxSkew: 1,
       topologyKey: 'topology.kubernetes.io/zone',
