@@ -17,6 +17,9 @@ import {
   ZONE_KEY,
 } from './placement';
 
+/** The share of Prometheus' volume its size-based retention may fill. */
+export const PROMETHEUS_RETENTION_SHARE = 0.8;
+
 const PROMETHEUS_COMMUNITY = 'https://prometheus-community.github.io/helm-charts';
 
 /** The Prometheus Operator's CRDs as templates, so an upgrade of this chart upgrades them too. */
@@ -105,8 +108,10 @@ export function kubePrometheusStackValues(props: MonitoringValuesProps) {
       prometheusSpec: {
         ...spreadReplicas(replicas),
         retention: `${props.retentionDays}d`,
-        // Oldest blocks go first when the volume is 90% full, before the disk fills up.
-        retentionSize: `${Math.floor(props.storageGiB * 0.9)}GiB`,
+        // Oldest blocks go first when the volume is 80% full: well before the disk fills, and
+        // above the 15% free at which PersistentVolumeFillingUp fires (which then means the
+        // retention is not holding).
+        retentionSize: `${Math.floor(props.storageGiB * PROMETHEUS_RETENTION_SHARE)}GiB`,
         storageSpec: volume(props.storageGiB),
         ruleSelectorNilUsesHelmValues: false,
         serviceMonitorSelectorNilUsesHelmValues: false,
@@ -308,7 +313,9 @@ export const PLATFORM_ALERTS: readonly Alert[] = [
   },
   {
     alert: 'PersistentVolumeFullInFourDays',
-    expr: 'predict_linear(kubelet_volume_stats_available_bytes[6h], 4 * 24 * 3600) < 0 and kubelet_volume_stats_available_bytes / kubelet_volume_stats_capacity_bytes < 0.4',
+    // Not Prometheus' own volumes: they grow until their size retention and stay there, which a
+    // linear prediction over 6 h would read as filling up.
+    expr: 'predict_linear(kubelet_volume_stats_available_bytes{persistentvolumeclaim!~"prometheus-.*"}[6h], 4 * 24 * 3600) < 0 and kubelet_volume_stats_available_bytes{persistentvolumeclaim!~"prometheus-.*"} / kubelet_volume_stats_capacity_bytes{persistentvolumeclaim!~"prometheus-.*"} < 0.4',
     for: '1h',
     severity: 'critical',
     summary:

@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import {
   kubePrometheusStackValues,
   PLATFORM_ALERTS,
+  PROMETHEUS_RETENTION_SHARE,
   platformAlerts,
 } from '../../../constructs/kubernetes/observability';
 import { validateObject } from '../../helpers/kubernetes';
@@ -60,8 +61,15 @@ describe('kube-prometheus-stack values', () => {
     });
   });
 
-  it('stops at 90% of the volume before the disk fills', () => {
-    expect(values(1).prometheus.prometheusSpec.retentionSize).toBe('45GiB');
+  it('stops at 80% of the volume: the disk never fills, and the 15%-free alert stays quiet', () => {
+    expect(values(1).prometheus.prometheusSpec.retentionSize).toBe('40GiB');
+    const fillingUp = PLATFORM_ALERTS.find((a) => a.alert === 'PersistentVolumeFillingUp');
+    const threshold = Number(/< (0\.\d+)$/.exec(fillingUp?.expr ?? '')?.[1]);
+    expect(threshold).toBe(0.15);
+    expect(1 - PROMETHEUS_RETENTION_SHARE).toBeGreaterThan(threshold + 0.025);
+    // Prometheus' volumes grow to their retention and stay: not a volume filling up.
+    const fullSoon = PLATFORM_ALERTS.find((a) => a.alert === 'PersistentVolumeFullInFourDays');
+    expect(fullSoon?.expr.match(/persistentvolumeclaim!~"prometheus-\.\*"/g)).toHaveLength(3);
     expect(values(1).prometheus.prometheusSpec.retention).toBe('15d');
   });
 });
