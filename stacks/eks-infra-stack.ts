@@ -14,6 +14,7 @@ import { DataAwsRoute53Zone } from '@cdktf/provider-aws/lib/data-aws-route53-zon
 import { TerraformOutput } from 'cdktf';
 import { Construct } from 'constructs';
 import { alertTopic, CLOUDWATCH_ALARMS_PUBLISH } from '../constructs/alert-topic';
+import { AlertHeartbeat } from '../constructs/alert-heartbeat';
 import { NodeBootstrapAddons, WorkloadAddons } from '../constructs/eks/cluster-addons';
 import { KarpenterInfra } from '../constructs/eks/karpenter-infra';
 import { PlatformCluster } from '../constructs/eks/platform-cluster';
@@ -73,6 +74,8 @@ export class EksInfraStack extends PlatformStack {
   public readonly hostedZoneId: string;
   /** The platform's alert topic: Alertmanager and the platform's CloudWatch alarms publish here. */
   public readonly alertTopicArn: string;
+  /** Where Alertmanager sends its Watchdog, the alert path's heartbeat. */
+  public readonly alertHeartbeatTopicArn: string;
   public readonly cluster: PlatformCluster;
   /** What a stack working in the cluster configures its providers with (clusterProviders). */
   public readonly clusterAccess: ClusterAccess;
@@ -180,11 +183,19 @@ export class EksInfraStack extends PlatformStack {
       emails: env.k8s.monitoring.alertEmails,
       servicePublishers: [CLOUDWATCH_ALARMS_PUBLISH],
     });
+    // The alert path's dead man's switch: Alertmanager's Watchdog every few minutes, a
+    // CloudWatch alarm to the alert topic when it stops.
+    const heartbeat = new AlertHeartbeat(this, 'alert-heartbeat', {
+      name: `${eks.clusterName}-alertmanager-heartbeat`,
+      keyArn: alerts.key.keyArn,
+      alarmTopicArn: alerts.topicArn,
+      source: `the Alertmanager of ${eks.clusterName}`,
+    });
     const alertmanager = new PodIdentityRole(this, 'alertmanager', {
       ...bound,
       roleName: `${eks.clusterName}-alertmanager`,
       serviceAccount: SERVICE_ACCOUNTS.alertmanager,
-      policy: alertPublishingPolicy(alerts.topicArn, alerts.key.keyArn),
+      policy: alertPublishingPolicy([alerts.topicArn, heartbeat.topicArn], alerts.key.keyArn),
     });
 
     this.clusterName = cluster.clusterName;
@@ -227,6 +238,7 @@ export class EksInfraStack extends PlatformStack {
       region: env.region,
     };
     this.alertTopicArn = alerts.topicArn;
+    this.alertHeartbeatTopicArn = heartbeat.topicArn;
     this.karpenterNodeRoleName = karpenter.nodeRole.roleName;
     this.karpenterInterruptionQueueName = karpenter.queueName;
     this.workloadLogGroupName = workloadLogs.name;

@@ -325,6 +325,7 @@ export class EksK8sStack extends PlatformStack {
         retentionDays: k8s.monitoring.prometheusRetentionDays,
         storageGiB: k8s.monitoring.prometheusStorageGiB,
         alertTopicArn: infra.alertTopicArn,
+        heartbeatTopicArn: infra.alertHeartbeatTopicArn,
       }),
       // Volumes are created and attached on the first install.
       timeoutSeconds: 900,

@@ -175,6 +175,33 @@ describe('EksInfraStack', () => {
     expect(statements.find((s) => s.Resource === '*')?.Action).toBe('route53:ListHostedZones');
   });
 
+  it("raises a CloudWatch alarm to the alert topic when Alertmanager's heartbeat stops", () => {
+    const [heartbeatName, heartbeat] = resourcesOf(json, 'aws_sns_topic').find(
+      ([, t]) => t.name === 'platform-prod-alertmanager-heartbeat',
+    )!;
+    // The alert topic's key: the one Alertmanager may already encrypt with.
+    expect(heartbeat.kms_master_key_id).toMatch(/aws_kms_key\.platform-alerts_topic-key/);
+    const [alertTopicName] = resourcesOf(json, 'aws_sns_topic').find(
+      ([, t]) => t.name === 'platform-prod-platform-alerts',
+    )!;
+    const [, alarm] = resourcesOf(json, 'aws_cloudwatch_metric_alarm').find(
+      ([, a]) => a.alarm_name === 'platform-prod-alertmanager-heartbeat-missing',
+    )!;
+    expect(alarm).toMatchObject({
+      namespace: 'AWS/SNS',
+      metric_name: 'NumberOfMessagesPublished',
+      dimensions: { TopicName: `\${aws_sns_topic.${heartbeatName}.name}` },
+      statistic: 'Sum',
+      period: 300,
+      evaluation_periods: 3,
+      threshold: 1,
+      comparison_operator: 'LessThanThreshold',
+      treat_missing_data: 'breaching',
+      alarm_actions: [`\${aws_sns_topic.${alertTopicName}.arn}`],
+      ok_actions: [`\${aws_sns_topic.${alertTopicName}.arn}`],
+    });
+  });
+
   it('sends platform alerts to a KMS-encrypted topic with the configured e-mail subscribers, which Alertmanager may publish to', () => {
     const [topicName, topic] = resourcesOf(json, 'aws_sns_topic').find(
       ([, t]) => t.name === 'platform-prod-platform-alerts',
@@ -187,10 +214,13 @@ describe('EksInfraStack', () => {
     const policy = resourcesOf(json, 'aws_iam_role_policy').find(([name]) =>
       name.startsWith('alertmanager'),
     );
+    const heartbeatName = resourcesOf(json, 'aws_sns_topic').find(
+      ([, t]) => t.name === 'platform-prod-alertmanager-heartbeat',
+    )![0];
     expect(policyOf(policy![1]).Statement).toEqual([
       expect.objectContaining({
         Action: 'sns:Publish',
-        Resource: `\${aws_sns_topic.${topicName}.arn}`,
+        Resource: [`\${aws_sns_topic.${topicName}.arn}`, `\${aws_sns_topic.${heartbeatName}.arn}`],
       }),
       expect.objectContaining({
         Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],

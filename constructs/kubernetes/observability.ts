@@ -8,6 +8,7 @@ import type { IPrometheusRule } from '@kubernetes-models/prometheus-operator/mon
 import { SERVICE_ACCOUNTS } from '../eks/service-accounts';
 import type { ChartSource } from './helm-release';
 import { DEFAULT_STORAGE_CLASS } from './namespaces';
+import { HEARTBEAT_INTERVAL_MINUTES } from '../alert-heartbeat';
 import {
   controllerPlacement,
   EVERY_NODE_TOLERATIONS,
@@ -50,6 +51,11 @@ export interface MonitoringValuesProps {
   readonly storageGiB: number;
   /** The SNS topic Alertmanager publishes to (eks-infra), with its Pod Identity role. */
   readonly alertTopicArn: string;
+  /**
+   * The topic the always-firing Watchdog goes to every few minutes (eks-infra): a CloudWatch
+   * alarm fires when it stops, so a broken alert path is not silent.
+   */
+  readonly heartbeatTopicArn: string;
   readonly environmentName: string;
 }
 
@@ -154,11 +160,16 @@ export function kubePrometheusStackValues(props: MonitoringValuesProps) {
 
 /**
  * Every alert to the platform's SNS topic (e-mail subscribers, eks-infra), resolved ones too;
- * the always-firing Watchdog and the InfoInhibitor go nowhere. Alertmanager signs with its Pod
- * Identity role; only the region must be given (the SDK's credentials come from Pod Identity,
- * which carries no region).
+ * the always-firing Watchdog to the heartbeat topic every few minutes (eks-infra's alarm fires
+ * when it stops); the InfoInhibitor nowhere. Alertmanager signs with its Pod Identity role; only
+ * the region must be given (the SDK's credentials come from Pod Identity, which carries no
+ * region).
  */
-export function alertmanagerConfig(props: { alertTopicArn: string; region: string }) {
+export function alertmanagerConfig(props: {
+  alertTopicArn: string;
+  heartbeatTopicArn: string;
+  region: string;
+}) {
   return {
     route: {
       receiver: 'platform-alerts',
@@ -167,12 +178,29 @@ export function alertmanagerConfig(props: { alertTopicArn: string; region: strin
       group_interval: '5m',
       repeat_interval: '4h',
       routes: [
-        { receiver: 'null', matchers: ['alertname = "Watchdog"'] },
+        {
+          receiver: 'heartbeat',
+          matchers: ['alertname = "Watchdog"'],
+          group_wait: '0s',
+          group_interval: '1m',
+          // Sent again this often while it fires (always): the heartbeat the alarm counts.
+          repeat_interval: `${HEARTBEAT_INTERVAL_MINUTES}m`,
+        },
         { receiver: 'null', matchers: ['alertname = "InfoInhibitor"'] },
       ],
     },
     receivers: [
       { name: 'null' },
+      {
+        name: 'heartbeat',
+        sns_configs: [
+          {
+            topic_arn: props.heartbeatTopicArn,
+            sigv4: { region: props.region },
+            send_resolved: false,
+          },
+        ],
+      },
       {
         name: 'platform-alerts',
         sns_configs: [

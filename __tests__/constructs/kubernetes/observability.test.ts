@@ -9,6 +9,7 @@ import {
 } from '../../../constructs/kubernetes/observability';
 import { validateObject } from '../../helpers/kubernetes';
 import { ROOT } from '../../helpers/paths';
+import { HEARTBEAT_INTERVAL_MINUTES } from '../../../constructs/alert-heartbeat';
 
 const monitoring = { region: 'eu-west-1', retentionDays: 15, storageGiB: 50 };
 const values = (prometheusReplicas: number) =>
@@ -16,8 +17,37 @@ const values = (prometheusReplicas: number) =>
     ...monitoring,
     prometheusReplicas,
     alertTopicArn: 'arn:aws:sns:eu-west-1:111111111111:alerts',
+    heartbeatTopicArn: 'arn:aws:sns:eu-west-1:111111111111:heartbeat',
     environmentName: 'test',
   });
+
+describe('the alert path', () => {
+  it('sends the always-firing Watchdog to the heartbeat topic every 5 minutes, and nothing else there', () => {
+    const config = values(2).alertmanager.config;
+    const watchdog = config.route.routes.find((r: { matchers: string[] }) =>
+      r.matchers.includes('alertname = "Watchdog"'),
+    );
+    expect(watchdog).toEqual({
+      receiver: 'heartbeat',
+      matchers: ['alertname = "Watchdog"'],
+      group_wait: '0s',
+      group_interval: '1m',
+      repeat_interval: `${HEARTBEAT_INTERVAL_MINUTES}m`,
+    });
+    expect(config.receivers).toContainEqual({
+      name: 'heartbeat',
+      sns_configs: [
+        {
+          topic_arn: 'arn:aws:sns:eu-west-1:111111111111:heartbeat',
+          sigv4: { region: 'eu-west-1' },
+          send_resolved: false,
+        },
+      ],
+    });
+    // Every other alert still goes to the platform's topic.
+    expect(config.route.receiver).toBe('platform-alerts');
+  });
+});
 
 describe('platform alerts', () => {
   it('is a valid PrometheusRule with a severity and a runbook for every alert', () => {

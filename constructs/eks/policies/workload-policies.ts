@@ -81,12 +81,16 @@ export function externalDnsPolicy(hostedZoneArn: string): PolicyDocument {
 }
 
 /**
- * Alertmanager: publish to the platform's alert topic, encrypting with the topic's key (an SNS
- * topic with a customer-managed key needs both, SNS developer guide, "Encryption at rest").
+ * Alertmanager: publish to the platform's alert topics (the alerts, the heartbeat), encrypting
+ * with their key (an SNS topic with a customer-managed key needs both, SNS developer guide,
+ * "Encryption at rest").
  */
-export function alertPublishingPolicy(topicArn: string, keyArn: string): PolicyDocument {
+export function alertPublishingPolicy(
+  topicArns: readonly string[],
+  keyArn: string,
+): PolicyDocument {
   return policyDocument(
-    { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: topicArn },
+    { Sid: 'PublishAlerts', Effect: 'Allow', Action: 'sns:Publish', Resource: [...topicArns] },
     {
       Sid: 'EncryptForTheTopic',
       Effect: 'Allow',
