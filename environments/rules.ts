@@ -108,6 +108,21 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
         report('k8s.karpenter.amiAlias', k8s.karpenter.amiAlias, message);
     },
   ),
+  // kube-proxy must run the cluster's minor version: a build for another is refused by EKS at
+  // best, and at worst left behind by an upgrade of the control plane.
+  kubeProxyFollowsCluster: rule(
+    ['eks.kubernetesVersion', 'eks.addonVersions.kubeProxy'],
+    ({ eks }, report) => {
+      const minor = /^v(\d+\.\d+)\./.exec(eks.addonVersions.kubeProxy)?.[1];
+      if (minor !== undefined && minor !== eks.kubernetesVersion) {
+        report(
+          'eks.addonVersions.kubeProxy',
+          eks.addonVersions.kubeProxy,
+          `is built for Kubernetes ${minor}, not the cluster's ${eks.kubernetesVersion}. Fix: pick the kube-proxy build for ${eks.kubernetesVersion} from \`aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version ${eks.kubernetesVersion}\`, and upgrade it with the cluster (docs/upgrades.md)`,
+        );
+      }
+    },
+  ),
   domainInZone: rule(['dns'], ({ dns }, report) => {
     const message = `is outside the hosted zone ${dns.hostedZoneName}: its certificate could not be validated nor its records written there. Fix: use ${dns.hostedZoneName} or a name ending in .${dns.hostedZoneName}`;
     if (dns.domain !== dns.hostedZoneName && !dns.domain.endsWith(`.${dns.hostedZoneName}`))

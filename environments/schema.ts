@@ -443,7 +443,7 @@ const k8sSchema = z.strictObject({
   /** Replicas of every controller (each with a PodDisruptionBudget); prod needs 2. */
   controllerReplicas: whole(1, 5, '', 'use 2'),
   karpenter: z.strictObject({
-    /** The EKS-optimized AL2023 AMI release, pinned (`al2023@vYYYYMMDD`), never `latest`. */
+    /** The EKS-optimized AL2023 AMI release of every node (Karpenter's and the system node group), pinned (`al2023@vYYYYMMDD`), never `latest`. */
     amiAlias: text(
       /^al2023@v20\d{6}$/,
       'must pin an AL2023 AMI release as al2023@vYYYYMMDD (never @latest: a new AMI would roll every node unreviewed). Fix: use the newest release listed by `aws ssm get-parameters-by-path --path /aws/service/eks/optimized-ami/{eks.kubernetesVersion}/amazon-linux-2023/x86_64/standard/`',

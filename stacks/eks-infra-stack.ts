@@ -27,7 +27,7 @@ import {
   logShippingPolicy,
 } from '../constructs/eks/policies/workload-policies';
 import { SERVICE_ACCOUNTS } from '../constructs/eks/service-accounts';
-import { SystemNodeGroup } from '../constructs/eks/system-node-group';
+import { amiRelease, SystemNodeGroup } from '../constructs/eks/system-node-group';
 import { ApiClients } from '../constructs/eks/api-clients';
 import { GithubRunner } from '../constructs/delivery/github-runner';
 import type { ClusterAccess } from '../constructs/kubernetes/cluster-providers';
@@ -114,6 +114,9 @@ export class EksInfraStack extends PlatformStack {
       accountId: env.accountId,
       subnetIds,
       ...eks.systemNodeGroup,
+      kubernetesVersion: cluster.cluster.version,
+      configuredKubernetesVersion: eks.kubernetesVersion,
+      amiRelease: amiRelease(env.k8s.karpenter.amiAlias),
       dependsOn: bootstrapAddons.all,
     });
 

@@ -271,6 +271,12 @@ const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
     testEnv({ k8s: { karpenter: { amiAlias: 'al2023@v20251117' } } }),
     prodEnv(),
   ],
+  kubeProxyFollowsCluster: [
+    testEnv({
+      eks: { addonVersions: { ...testEnv().eks.addonVersions, kubeProxy: 'v1.34.1-eksbuild.3' } },
+    }),
+    prodEnv(),
+  ],
   grafanaSecretReadable: [
     testEnv({ k8s: { monitoring: { grafanaAdminSecret: 'platform/test/grafana-admin' } } }),
     prodEnv(),
@@ -541,6 +547,19 @@ describe('the in-cluster platform (k8s, dns, services)', () => {
     }
   });
 
+  it("throws when kube-proxy's build is for another Kubernetes version than the cluster's", () => {
+    const env = testEnv();
+    expect(
+      errorFor(
+        testEnv({
+          eks: { addonVersions: { ...env.eks.addonVersions, kubeProxy: 'v1.34.1-eksbuild.3' } },
+        }),
+      ),
+    ).toContain(
+      'environments.test.eks.addonVersions.kubeProxy is built for Kubernetes 1.34, not the cluster\'s 1.35, got "v1.34.1-eksbuild.3". Fix: pick the kube-proxy build for 1.35 from `aws eks describe-addon-versions --addon-name kube-proxy --kubernetes-version 1.35`',
+    );
+  });
+
   it("throws when the AMI release predates the cluster's Kubernetes version on EKS", () => {
     expect(errorFor(testEnv({ k8s: { karpenter: { amiAlias: 'al2023@v20251117' } } }))).toContain(
       'environments.test.k8s.karpenter.amiAlias is older than Kubernetes 1.35 on EKS (released 2026-01-27), so no image of it exists for the cluster, got "al2023@v20251117". Fix: pin a release from after 2026-01-27',
@@ -549,7 +568,10 @@ describe('the in-cluster platform (k8s, dns, services)', () => {
     expect(() =>
       validateEnvironments([
         testEnv({
-          eks: { kubernetesVersion: '1.34' },
+          eks: {
+            kubernetesVersion: '1.34',
+            addonVersions: { ...testEnv().eks.addonVersions, kubeProxy: 'v1.34.1-eksbuild.3' },
+          },
           k8s: { karpenter: { amiAlias: 'al2023@v20251117' } },
         }),
         prodEnv(),

@@ -1,3 +1,4 @@
+import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
 import { type ITerraformDependable, Token } from 'cdktf';
@@ -14,6 +15,13 @@ export const SYSTEM_NODE_TAINT = {
 
 /** What the system nodes are and how many. */
 /** AMI families for the system node group (Amazon Linux 2023). */
+/** The release of an AL2023 alias, `al2023@v20260903` → `v20260903`. */
+export function amiRelease(alias: string): string {
+  const release = /^al2023@(v\d{8})$/.exec(alias)?.[1];
+  if (!release) throw new Error(`${alias} is not an AL2023 release alias al2023@vYYYYMMDD`);
+  return release;
+}
+
 export const SYSTEM_NODE_AMI_TYPES = ['AL2023_x86_64_STANDARD', 'AL2023_ARM_64_STANDARD'] as const;
 export type SystemNodeAmiType = (typeof SYSTEM_NODE_AMI_TYPES)[number];
 
@@ -45,6 +53,22 @@ export interface SystemNodeGroupProps extends SystemNodeSizing {
   readonly accountId: string;
   /** Private subnets of every zone: the group spreads over all of them. */
   readonly subnetIds: readonly string[];
+  /**
+   * The cluster's Kubernetes version, `1.35`, as the cluster resource reports it (a reference, so
+   * the nodes are upgraded after the control plane, never before).
+   */
+  readonly kubernetesVersion: string;
+  /**
+   * The same version as written in the config, for the AMI's parameter path (a reference cannot
+   * be part of a data source's name known at plan time).
+   */
+  readonly configuredKubernetesVersion: string;
+  /**
+   * The AL2023 AMI release the nodes run, `v20260903` (Karpenter's nodes run the same): its
+   * release version for this Kubernetes version is read from the EKS-optimized AMI's public
+   * parameter, so raising either rolls the nodes to that release.
+   */
+  readonly amiRelease: string;
   /**
    * What must exist before nodes launch (the networking add-ons).
    * @default - nothing
@@ -103,6 +127,14 @@ export class SystemNodeGroup extends Construct {
       ],
     });
 
+    // `/aws/service/eks/optimized-ami/<k8s>/amazon-linux-2023/<arch>/standard/<image>/…`, the
+    // path Karpenter resolves `al2023@v…` through (amifamily/al2023.go).
+    const arch = props.amiType === 'AL2023_ARM_64_STANDARD' ? 'arm64' : 'x86_64';
+    const image = `amazon-eks-node-al2023-${arch}-standard-${props.configuredKubernetesVersion}-${props.amiRelease}`;
+    const release = new DataAwsSsmParameter(this, 'ami-release', {
+      name: `/aws/service/eks/optimized-ami/${props.configuredKubernetesVersion}/amazon-linux-2023/${arch}/standard/${image}/release_version`,
+    });
+
     this.nodeGroup = new EksNodeGroup(this, 'node-group', {
       clusterName: props.clusterName,
       // A prefix, not a fixed name: changes that replace the group (instance types, AMI type)
@@ -111,6 +143,10 @@ export class SystemNodeGroup extends Construct {
       nodeRoleArn: this.nodeRole.roleArn,
       subnetIds: [...props.subnetIds],
       amiType: props.amiType,
+      // Without both, raising the cluster's version upgrades the control plane only, and the
+      // nodes keep their kubelet and their AMI is never patched.
+      version: props.kubernetesVersion,
+      releaseVersion: release.value,
       capacityType: 'ON_DEMAND',
       instanceTypes: [...props.instanceTypes],
       scalingConfig: {

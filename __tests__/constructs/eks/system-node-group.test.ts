@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { SystemNodeGroup } from '../../../constructs/eks/system-node-group';
+import { amiRelease, SystemNodeGroup } from '../../../constructs/eks/system-node-group';
 import { onlyResource, resourcesOf, synthConstruct } from '../../helpers/synth';
 
 describe('SystemNodeGroup', () => {
@@ -15,6 +15,9 @@ describe('SystemNodeGroup', () => {
         maxSize: 6,
         desiredSize: 3,
         diskSizeGiB: 50,
+        kubernetesVersion: '${aws_eks_cluster.cluster.version}',
+        configuredKubernetesVersion: '1.35',
+        amiRelease: 'v20260903',
       }),
   );
   const group = onlyResource(json, 'aws_eks_node_group');
@@ -44,6 +47,26 @@ describe('SystemNodeGroup', () => {
       { key: 'CriticalAddonsOnly', value: 'true', effect: 'NO_SCHEDULE' },
     ]);
     expect(group.labels).toEqual({ 'platform.acme.io/node-pool': 'system' });
+  });
+
+  it("follows the cluster's version and pins the AMI release, read for that version from the AMI's public parameter", () => {
+    // Raising the cluster's version upgrades the nodes after the control plane; a new release
+    // date rolls them to that AMI.
+    expect(group.version).toBe('${aws_eks_cluster.cluster.version}');
+    const [name, parameter] = Object.entries(
+      (json.data as Record<string, Record<string, { name: string }>>).aws_ssm_parameter,
+    )[0]!;
+    expect(parameter.name).toBe(
+      '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20260903/release_version',
+    );
+    expect(group.release_version).toBe(`\${data.aws_ssm_parameter.${name}.value}`);
+  });
+
+  it('reads the release of an AL2023 alias, and refuses anything else', () => {
+    expect(amiRelease('al2023@v20260903')).toBe('v20260903');
+    expect(() => amiRelease('al2023@latest')).toThrow(
+      'al2023@latest is not an AL2023 release alias al2023@vYYYYMMDD',
+    );
   });
 
   it('requires IMDSv2 with a hop limit of 1 (no pod reaches the node role) and gives an encrypted gp3 root volume', () => {
