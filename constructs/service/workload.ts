@@ -213,8 +213,31 @@ function service(props: ServiceWorkloadProps, track: 'stable' | 'canary'): IServ
   } satisfies IService;
 }
 
-/** ALB annotations of the service's Ingress: the group, HTTPS with redirect, health checks. */
+/** The ALB action that answers the pod's own paths from the internet: 404, never forwarded. */
+const INTERNAL_ONLY = {
+  type: 'fixed-response',
+  fixedResponseConfig: { contentType: 'text/plain', statusCode: '404', messageBody: 'Not Found' },
+};
+
+/**
+ * The pod's own paths (probes, metrics) that the route would otherwise forward from the internet:
+ * the kubelet and Prometheus reach the pod directly, and the ALB's health check targets it
+ * directly too, so the listener has no reason to pass them on.
+ */
+export function internalPaths(props: ServiceWorkloadProps, route: IngressRoute): string[] {
+  const paths = [props.metrics.path, props.probes.liveness, props.probes.readiness];
+  const under = (path: string) =>
+    route.path === '/' || path === route.path || path.startsWith(`${route.path}/`);
+  return [...new Set(paths)].filter(under).sort();
+}
+
+/**
+ * ALB annotations of the service's Ingress: the group, HTTPS with redirect, health checks; the
+ * pod's own paths answered 404 at the listener, before the route.
+ */
 function ingress(props: ServiceWorkloadProps, route: IngressRoute): IIngress {
+  const internal = internalPaths(props, route);
+  const internalAction = `${props.name}-internal-only`;
   const forward = props.canary && {
     type: 'forward',
     forwardConfig: {
@@ -239,6 +262,12 @@ function ingress(props: ServiceWorkloadProps, route: IngressRoute): IIngress {
         ...(forward
           ? { [`alb.ingress.kubernetes.io/actions.${props.name}`]: JSON.stringify(forward) }
           : {}),
+        ...(internal.length > 0
+          ? {
+              [`alb.ingress.kubernetes.io/actions.${internalAction}`]:
+                JSON.stringify(INTERNAL_ONLY),
+            }
+          : {}),
       },
     },
     spec: {
@@ -247,7 +276,14 @@ function ingress(props: ServiceWorkloadProps, route: IngressRoute): IIngress {
         {
           host: route.host,
           http: {
+            // The controller ranks an Ingress's Exact paths before its Prefix ones (v2.17.1,
+            // model_build_listener_rules.go sortIngressPaths), whatever their order here.
             paths: [
+              ...internal.map((path) => ({
+                path,
+                pathType: 'Exact' as const,
+                backend: { service: { name: internalAction, port: { name: 'use-annotation' } } },
+              })),
               {
                 path: route.path,
                 pathType: 'Prefix',

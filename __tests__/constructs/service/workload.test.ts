@@ -1,7 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { type ServiceWorkloadProps, serviceObjects } from '../../../constructs/service/workload';
+import {
+  internalPaths,
+  type ServiceWorkloadProps,
+  serviceObjects,
+} from '../../../constructs/service/workload';
 import { type Manifest, validateObject } from '../../helpers/kubernetes';
 import { ROOT } from '../../helpers/paths';
 import { SERVICES } from '../../../environments/services';
@@ -167,9 +171,10 @@ describe('serviceObjects', () => {
       { serviceName: 'frontend', servicePort: 80, weight: 90 },
       { serviceName: 'frontend-canary', servicePort: 80, weight: 10 },
     ]);
-    expect(find(all, 'Ingress').spec.rules[0].http.paths[0].backend.service.port).toEqual({
-      name: 'use-annotation',
-    });
+    const route = find(all, 'Ingress').spec.rules[0].http.paths.find(
+      (p: Manifest) => p.path === '/',
+    );
+    expect(route.backend.service).toEqual({ name: 'frontend', port: { name: 'use-annotation' } });
     expect(find(all, 'Deployment', 'frontend-canary').spec.template.spec.containers[0].image).toBe(
       canary.image,
     );
@@ -197,6 +202,38 @@ describe('serviceObjects', () => {
     const doc = readFileSync(join(ROOT, 'docs/release-lifecycle.md'), 'utf8').replace(/\s+/g, ' ');
     expect(doc).toContain('`ceil(weight × replicas.min)`, at least one');
     expect(doc).toContain('get 1 canary pod at 10, 25 and 50%');
+  });
+
+  it("answers the pod's own paths (probes, metrics) 404 at the load balancer, before the route", () => {
+    const ingress = find(objects(), 'Ingress');
+    const annotations = ingress.metadata.annotations as Record<string, string>;
+    const paths = ingress.spec.rules[0].http.paths;
+    expect(paths.map((p: Manifest) => [p.path, p.pathType, p.backend.service.name])).toEqual([
+      ['/healthz', 'Exact', 'frontend-internal-only'],
+      ['/metrics', 'Exact', 'frontend-internal-only'],
+      ['/readyz', 'Exact', 'frontend-internal-only'],
+      ['/', 'Prefix', 'frontend'],
+    ]);
+    expect(
+      JSON.parse(annotations['alb.ingress.kubernetes.io/actions.frontend-internal-only']),
+    ).toEqual({
+      type: 'fixed-response',
+      fixedResponseConfig: {
+        contentType: 'text/plain',
+        statusCode: '404',
+        messageBody: 'Not Found',
+      },
+    });
+    // The health check goes to the pods directly, not through the listener.
+    expect(annotations['alb.ingress.kubernetes.io/healthcheck-path']).toBe('/readyz');
+    // A route under /api forwards none of them: nothing to refuse.
+    const api = { ...props.route!, path: '/api' };
+    expect(internalPaths(props, api)).toEqual([]);
+    expect(internalPaths(props, { ...api, path: '/' })).toEqual([
+      '/healthz',
+      '/metrics',
+      '/readyz',
+    ]);
   });
 
   it('alerts on the 5xx ratio and p99 latency with the configured thresholds', () => {
