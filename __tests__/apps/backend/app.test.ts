@@ -130,6 +130,33 @@ describe('the backend probes', () => {
     expect(await call(`${url}/readyz`)).toMatchObject({ status: 200, body: { status: 'ready' } });
   });
 
+  it('is live but not ready until its schema is migrated, then ready', async () => {
+    let migrated = false;
+    const starting = createBackend({
+      pool,
+      logger: quietLogger(),
+      drainSeconds: 0,
+      timeoutSeconds: 5,
+      migrated: () => migrated,
+    });
+    const startingUrl = await listen(starting);
+    try {
+      // The startup and liveness probes pass while it migrates; readiness holds traffic back.
+      expect((await call(`${startingUrl}/healthz`)).status).toBe(200);
+      expect(await call(`${startingUrl}/readyz`)).toMatchObject({
+        status: 503,
+        body: { status: 'not ready' },
+      });
+      migrated = true;
+      expect(await call(`${startingUrl}/readyz`)).toMatchObject({
+        status: 200,
+        body: { status: 'ready' },
+      });
+    } finally {
+      starting.server.close();
+    }
+  });
+
   it('is live but not ready when its database does not answer', async () => {
     const { Pool } = await import('pg');
     const nowhere = new Pool({ host: '127.0.0.1', port: 1, connectionTimeoutMillis: 500 });

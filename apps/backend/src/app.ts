@@ -140,15 +140,22 @@ export interface BackendOptions {
   readonly logger: Logger;
   readonly drainSeconds: number;
   readonly timeoutSeconds: number;
+  /**
+   * Whether the schema is migrated: until it is, the backend listens (the kubelet's startup and
+   * liveness probes pass) but is not ready, so no request reaches it.
+   * @default - always
+   */
+  readonly migrated?: () => boolean;
 }
 
-/** The backend: the cart API, ready while the database answers. */
+/** The backend: the cart API, ready once migrated and while the database answers. */
 export function createBackend({
   pool,
   probePool = pool,
   logger,
   drainSeconds,
   timeoutSeconds,
+  migrated = () => true,
 }: BackendOptions): Service {
   return createService({
     name: 'backend',
@@ -157,6 +164,7 @@ export function createBackend({
     drainSeconds,
     timeoutSeconds,
     ready: async () => {
+      if (!migrated()) return false;
       await probePool.query('SELECT 1');
       return true;
     },

@@ -1,6 +1,8 @@
 /**
- * The backend's entrypoint (the image's CMD): reads its settings, migrates its schema under an
- * advisory lock, serves the cart API, and drains on SIGTERM.
+ * The backend's entrypoint (the image's CMD): reads its settings, listens (live, not ready),
+ * migrates its schema under an advisory lock (waiting up to 300 s for another pod's migration),
+ * then is ready; drains on SIGTERM. Listening first keeps a long migration or a wait for the lock
+ * within the probes: the startup probe passes, readiness holds traffic back until it is done.
  */
 import { createLogger, run } from '../../shared/http-service';
 import { createBackend } from './app';
@@ -13,18 +15,21 @@ async function main(): Promise<void> {
   const logger = createLogger(settings.LOG_LEVEL, 'backend');
   const pool = createPool(settings);
   pool.on('error', (error) => logger.error({ err: error }, 'idle database client failed'));
-  const applied = await migrate(pool);
-  logger.info({ applied }, 'migrated');
   const probePool = createPool(settings, 'probes');
   probePool.on('error', (error) => logger.error({ err: error }, 'idle probe client failed'));
+  let migrated = false;
   const service = createBackend({
     pool,
     probePool,
     logger,
     drainSeconds: settings.SHUTDOWN_DRAIN_SECONDS,
     timeoutSeconds: settings.SHUTDOWN_TIMEOUT_SECONDS,
+    migrated: () => migrated,
   });
   run(service, settings.PORT, logger);
+  const applied = await migrate(pool);
+  migrated = true;
+  logger.info({ applied }, 'migrated');
 }
 
 main().catch((error: unknown) => {
