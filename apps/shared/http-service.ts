@@ -45,16 +45,45 @@ export function createLogger(level: string, service: string): Logger {
   return pino({ level, base: { service }, timestamp: pino.stdTimeFunctions.isoTime });
 }
 
+/**
+ * The status of a request its client gave up on before it was read (nginx's convention): not a
+ * server error, so the 5xx alerts never count it.
+ */
+export const CLIENT_CLOSED_REQUEST = 499;
+
 /** Reads a request body of at most `limit` bytes, refusing a larger one with a 413. */
 export async function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
-  for await (const chunk of request as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > limit) throw new HttpError(413, `the body must be at most ${limit} bytes`);
-    chunks.push(chunk);
+  try {
+    for await (const chunk of request as AsyncIterable<Buffer>) {
+      size += chunk.length;
+      if (size > limit) throw new HttpError(413, `the body must be at most ${limit} bytes`);
+      chunks.push(chunk);
+    }
+  } catch (error) {
+    if (error instanceof HttpError) throw error;
+    // The client hung up mid-body (Node: "aborted", ECONNRESET): its doing, not the server's.
+    throw new HttpError(CLIENT_CLOSED_REQUEST, 'the client closed the request');
   }
   return Buffer.concat(chunks);
+}
+
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
+/** A UTF-16 surrogate without its pair. */
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Whether any string (or key) of a parsed JSON value is not well-formed Unicode. */
+function malformedString(value: unknown): boolean {
+  if (typeof value === 'string') return LONE_SURROGATE.test(value);
+  if (Array.isArray(value)) return value.some(malformedString);
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).some(
+      ([key, item]) => LONE_SURROGATE.test(key) || malformedString(item),
+    );
+  }
+  return false;
 }
 
 /** Reads a JSON request body of at most `limit` bytes. */
@@ -64,11 +93,25 @@ export async function readJson(request: IncomingMessage, limit = 16 * 1024): Pro
     throw new HttpError(415, 'the body must be JSON (Content-Type: application/json)');
   }
   const body = await readBody(request, limit);
+  let text: string;
   try {
-    return JSON.parse(body.toString('utf8'));
+    text = UTF8.decode(body);
+  } catch {
+    // Not replaced by U+FFFD and stored: refused.
+    throw new HttpError(400, 'the body is not valid UTF-8');
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
   } catch {
     throw new HttpError(400, 'the body is not valid JSON');
   }
+  // A lone surrogate (`"\ud800"`) parses, but no UTF-8 text can hold it: PostgreSQL would store
+  // U+FFFD in its place.
+  if (malformedString(value)) {
+    throw new HttpError(400, 'the body holds a string that is not well-formed Unicode');
+  }
+  return value;
 }
 
 /** The route for a request; HEAD is served wherever GET is. Throws 400 on a malformed path. */
@@ -251,6 +294,29 @@ export function createService(options: ServiceOptions): Service {
       logger.error({ err: error }, 'response failed');
       response.destroy();
     });
+  });
+  // A request Node's parser refuses (both Content-Length and Transfer-Encoding, headers over its
+  // limit, a malformed line) gets the JSON error contract too, not Node's bare 400.
+  server.on('clientError', (error: NodeJS.ErrnoException, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = error.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify({
+      error: tooLarge
+        ? 'the request line and headers are too large'
+        : 'the request is not valid HTTP/1.1',
+    });
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\n` +
+        'Content-Type: application/json; charset=utf-8\r\n' +
+        `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+        'Cache-Control: no-store\r\nX-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n' +
+        body,
+    );
+    requests.inc({ method: 'unparsed', route: 'unparsed', status: String(status) });
   });
   server.keepAliveTimeout = 65_000; // above the ALB's idle timeout (60 s), so the ALB closes first
   server.headersTimeout = 66_000;

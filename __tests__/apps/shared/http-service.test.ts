@@ -1,3 +1,4 @@
+import { connect } from 'node:net';
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import { describe, expect, it, vi } from 'vitest';
@@ -196,5 +197,105 @@ describe('createService', () => {
     await arrived.promise;
     await expect(svc.shutdown('SIGTERM')).rejects.toThrow('cut off at the shutdown timeout');
     expect(await hanging).toBe('cut off');
+  });
+});
+
+/** Sends raw bytes and returns the raw answer (what Node's parser refuses, fetch cannot send). */
+function raw(url: string, request: string): Promise<string> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname, () => socket.write(request));
+    let answer = '';
+    socket.on('data', (chunk) => (answer += chunk.toString('utf8')));
+    socket.on('end', () => resolve(answer));
+    socket.on('error', reject);
+  });
+}
+
+describe('hostile input', () => {
+  it("answers a request Node's parser refuses with the JSON error contract", async () => {
+    const svc = service();
+    const url = await listen(svc);
+    try {
+      const smuggled = await raw(
+        url,
+        'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 2\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n',
+      );
+      expect(smuggled).toMatch(/^HTTP\/1\.1 400 Bad Request\r\n/);
+      expect(smuggled).toContain('Content-Type: application/json; charset=utf-8');
+      expect(smuggled.split('\r\n\r\n')[1]).toBe('{"error":"the request is not valid HTTP/1.1"}');
+      const long = await raw(url, `GET /items/${'a'.repeat(70_000)} HTTP/1.1\r\nHost: x\r\n\r\n`);
+      expect(long).toMatch(/^HTTP\/1\.1 431 /);
+      expect(JSON.parse(long.split('\r\n\r\n')[1] ?? '')).toEqual({
+        error: 'the request line and headers are too large',
+      });
+      const metrics = (await call(`${url}/metrics`)).body as string;
+      expect(metrics).toContain(
+        `${METRICS.requests}{method="unparsed",route="unparsed",status="400"} 1`,
+      );
+    } finally {
+      await svc.shutdown('test');
+    }
+  });
+
+  it('refuses text that is not well-formed: invalid UTF-8, a lone surrogate', async () => {
+    const svc = service();
+    const url = await listen(svc);
+    const post = async (body: string | Uint8Array) => {
+      const response = await fetch(`${url}/echo`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body,
+      });
+      return { status: response.status, body: (await response.json()) as unknown };
+    };
+    try {
+      expect(
+        await post(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xff, 0x22, 0x7d])),
+      ).toMatchObject({
+        status: 400,
+        body: { error: 'the body is not valid UTF-8' },
+      });
+      expect(await post('{"name": "\\ud800"}')).toMatchObject({
+        status: 400,
+        body: { error: 'the body holds a string that is not well-formed Unicode' },
+      });
+      expect(await post('{"\\udc00": 1}')).toMatchObject({ status: 400 });
+      // A pair is fine.
+      expect(await post('{"name": "\\ud83d\\ude00"}')).toMatchObject({
+        status: 200,
+        body: { name: '😀' },
+      });
+    } finally {
+      await svc.shutdown('test');
+    }
+  });
+
+  it('counts a client that hangs up mid-body as 499, not a server error', async () => {
+    const svc = service();
+    const url = await listen(svc);
+    try {
+      const { hostname, port } = new URL(url);
+      await new Promise<void>((resolve) => {
+        const socket = connect(Number(port), hostname, () => {
+          socket.write(
+            'POST /echo HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"a":',
+          );
+          setTimeout(() => {
+            socket.destroy();
+            resolve();
+          }, 50);
+        });
+      });
+      let metrics = '';
+      for (let i = 0; i < 50 && !metrics.includes('status="499"'); i++) {
+        await new Promise((r) => setTimeout(r, 20));
+        metrics = (await call(`${url}/metrics`)).body as string;
+      }
+      expect(metrics).toContain(`${METRICS.requests}{method="POST",route="/echo",status="499"} 1`);
+      expect(metrics).not.toMatch(/status="5\d\d"/);
+    } finally {
+      await svc.shutdown('test');
+    }
   });
 });
