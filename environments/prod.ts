@@ -51,8 +51,10 @@ export const prod: EnvironmentConfig = {
     // aws eks describe-addon-versions --kubernetes-version 1.35 \
     //   --query 'addons[].[addonName, addonVersions[0].addonVersion]'
     addonVersions: {
-      vpcCni: 'v1.21.1-eksbuild.1',
-      coredns: 'v1.12.4-eksbuild.1',
+      // 1.22.2 ships network-policy agent 1.3.5: 1.3.1's start-up CRD check could block all pod
+      // traffic on a fresh AL2023 cluster (aws-network-policy-agent issues 553, 570).
+      vpcCni: 'v1.22.2-eksbuild.1',
+      coredns: 'v1.14.3-eksbuild.2',
       kubeProxy: 'v1.35.0-eksbuild.2',
       podIdentityAgent: 'v1.3.10-eksbuild.1',
       ebsCsiDriver: 'v1.53.0-eksbuild.1',

@@ -123,6 +123,23 @@ export const ENVIRONMENT_RULES: Readonly<Record<string, Rule<Env>>> = {
       }
     },
   ),
+  // Network policies are always on (vpc-cni enableNetworkPolicy): agent 1.3.1 (vpc-cni before
+  // 1.22.2) could block all pod traffic on a fresh AL2023 cluster while it waited for its CRD
+  // (aws-network-policy-agent issues 553, 570; fixed in agent 1.3.5, vpc-cni 1.22.2).
+  vpcCniWithPolicyAgentFix: rule(['eks.addonVersions.vpcCni'], ({ eks }, report) => {
+    const [major = 0, minor = 0, patch = 0] = (
+      /^v(\d+)\.(\d+)\.(\d+)/.exec(eks.addonVersions.vpcCni) ?? []
+    )
+      .slice(1)
+      .map(Number);
+    if (major === 1 && (minor < 22 || (minor === 22 && patch < 2))) {
+      report(
+        'eks.addonVersions.vpcCni',
+        eks.addonVersions.vpcCni,
+        `ships a network policy agent older than 1.3.5, which can block all pod traffic on a new node while it waits for its CRD. Fix: use v1.22.2-eksbuild.1 or later, from \`aws eks describe-addon-versions --addon-name vpc-cni --kubernetes-version ${eks.kubernetesVersion}\``,
+      );
+    }
+  }),
   domainInZone: rule(['dns'], ({ dns }, report) => {
     const message = `is outside the hosted zone ${dns.hostedZoneName}: its certificate could not be validated nor its records written there. Fix: use ${dns.hostedZoneName} or a name ending in .${dns.hostedZoneName}`;
     if (dns.domain !== dns.hostedZoneName && !dns.domain.endsWith(`.${dns.hostedZoneName}`))

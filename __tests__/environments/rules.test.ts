@@ -271,6 +271,12 @@ const BREAKS: Readonly<Record<string, readonly unknown[]>> = {
     testEnv({ k8s: { karpenter: { amiAlias: 'al2023@v20251117' } } }),
     prodEnv(),
   ],
+  vpcCniWithPolicyAgentFix: [
+    testEnv({
+      eks: { addonVersions: { ...testEnv().eks.addonVersions, vpcCni: 'v1.21.1-eksbuild.1' } },
+    }),
+    prodEnv(),
+  ],
   kubeProxyFollowsCluster: [
     testEnv({
       eks: { addonVersions: { ...testEnv().eks.addonVersions, kubeProxy: 'v1.34.1-eksbuild.3' } },
@@ -545,6 +551,25 @@ describe('the in-cluster platform (k8s, dns, services)', () => {
         `environments.test.k8s.karpenter.amiAlias must pin an AL2023 AMI release as al2023@vYYYYMMDD (never @latest: a new AMI would roll every node unreviewed), got "${amiAlias}". Fix: use the newest release listed by \`aws ssm get-parameters-by-path --path /aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/\``,
       );
     }
+  });
+
+  it('throws when vpc-cni ships the network policy agent that can block pod traffic', () => {
+    const env = testEnv();
+    for (const vpcCni of ['v1.21.1-eksbuild.1', 'v1.22.1-eksbuild.2']) {
+      expect(
+        errorFor(testEnv({ eks: { addonVersions: { ...env.eks.addonVersions, vpcCni } } })),
+      ).toContain(
+        `environments.test.eks.addonVersions.vpcCni ships a network policy agent older than 1.3.5, which can block all pod traffic on a new node while it waits for its CRD, got "${vpcCni}". Fix: use v1.22.2-eksbuild.1 or later`,
+      );
+    }
+    expect(() =>
+      validateEnvironments([
+        testEnv({
+          eks: { addonVersions: { ...env.eks.addonVersions, vpcCni: 'v1.22.3-eksbuild.1' } },
+        }),
+        prodEnv(),
+      ]),
+    ).not.toThrow();
   });
 
   it("throws when kube-proxy's build is for another Kubernetes version than the cluster's", () => {

@@ -63,6 +63,10 @@ describe('EksInfraStack', () => {
     expect(JSON.parse(String(addons['vpc-cni'].a.configuration_values))).toEqual({
       enableNetworkPolicy: 'true',
     });
+    // CoreDNS stays on the system nodes, off the nodes Karpenter consolidates.
+    expect(JSON.parse(String(addons.coredns.a.configuration_values))).toEqual({
+      nodeSelector: { 'platform.acme.io/node-pool': 'system' },
+    });
     expect(
       Object.fromEntries(Object.entries(addons).map(([n, { a }]) => [n, a.addon_version])),
     ).toEqual({

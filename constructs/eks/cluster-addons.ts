@@ -1,6 +1,7 @@
 import { EksAddon } from '@cdktf/provider-aws/lib/eks-addon';
 import type { ITerraformDependable } from 'cdktf';
 import { Construct } from 'constructs';
+import { SYSTEM_NODE_LABEL } from './system-node-group';
 
 function managedAddon(
   scope: Construct,
@@ -72,7 +73,12 @@ export class WorkloadAddons extends Construct {
 
   constructor(scope: Construct, id: string, props: WorkloadAddonsProps) {
     super(scope, id);
+    // On the system nodes only: CoreDNS tolerates their taint but, left to itself, also lands
+    // on Karpenter's nodes, which consolidation replaces (spot ones at two minutes' notice).
     this.coredns = managedAddon(this, props.clusterName, 'coredns', props.corednsVersion, {
+      configurationValues: JSON.stringify({
+        nodeSelector: { [SYSTEM_NODE_LABEL.key]: SYSTEM_NODE_LABEL.value },
+      }),
       dependsOn: [props.nodes],
     });
     this.ebsCsiDriver = managedAddon(
