@@ -19,7 +19,10 @@ import { policyDocument } from '../constructs/iam/policy-document';
 import { clusterProviders } from '../constructs/kubernetes/cluster-providers';
 import { ManifestChart, ManifestRelease } from '../constructs/kubernetes/helm-release';
 import type { PlatformNetwork } from '../constructs/network/platform-network';
-import { databaseAccessObjects } from '../constructs/service/database-access';
+import {
+  databaseAccessInputsHash,
+  databaseAccessObjects,
+} from '../constructs/service/database-access';
 import { ImageRepository } from '../constructs/service/image-repository';
 import { serviceObjects } from '../constructs/service/workload';
 import { isProduction } from '../environments';
@@ -144,6 +147,12 @@ export class ServiceStack extends PlatformStack {
       // The role, its schema and grants, applied by a Job as the master user in a namespace of
       // its own, before the pods that log in as the role start.
       const adminNamespace = `${namespace}-db-admin`;
+      const image = imageReference(repository.repositoryUrl, config.image);
+      const database = {
+        host: props.rds.endpoint,
+        port: POSTGRES_PORT,
+        name: env.rds.databaseName,
+      };
       const surge =
         Math.ceil(config.replicas.max * 0.25) + (config.canary ? config.replicas.min : 0);
       this.databaseAccess = new ManifestRelease(this, 'database-access', {
@@ -154,10 +163,15 @@ export class ServiceStack extends PlatformStack {
         objects: databaseAccessObjects({
           service: name,
           namespace: adminNamespace,
-          image: imageReference(repository.repositoryUrl, config.image),
+          image,
           masterSecretArn: props.rds.masterSecretArn,
           region: env.region,
-          database: { host: props.rds.endpoint, port: POSTGRES_PORT, name: env.rds.databaseName },
+          database,
+          inputsHash: databaseAccessInputsHash(this, {
+            image,
+            masterSecretArn: props.rds.masterSecretArn,
+            database,
+          }),
           databaseCidrs: props.network.databaseSubnets.cidrs,
           revision: config.image,
           sql: backendRoleSql({

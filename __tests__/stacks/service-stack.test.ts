@@ -172,7 +172,18 @@ describe('ServiceStack', () => {
       }),
     );
     const [job] = byKind('Job');
-    expect(job.metadata.name).toMatch(/^backend-db-role-[0-9a-f]{10}$/);
+    // A hash of the script and revision, then Terraform's of the address, secret and image: a new
+    // endpoint is a new Job, never a changed one (a Job's spec is immutable).
+    expect(job.metadata.name).toMatch(
+      /^backend-db-role-[0-9a-f]{10}-\$\{local\.database-access-inputs-hash\}$/,
+    );
+    const hash = String(
+      (json as { locals?: Record<string, unknown> }).locals?.['database-access-inputs-hash'],
+    );
+    expect(hash).toMatch(/^\$\{substr\(sha256\(join\("\|", \[.*\]\)\), 0, 8\)\}$/);
+    expect(hash).toMatch(/cross-stack-output-[^,]*address, "5432", "app", /);
+    expect(hash).toMatch(/cross-stack-output-[^,]*master_user_secret0secret_arn, /);
+    expect(hash).toMatch(/aws_ecr_repository\.[^}]*repository_url\}:sha-/);
     const container = job.spec.template.spec.containers[0];
     expect(container.args).toEqual(['dist/backend/src/grant-role.js', '/sql/role.sql']);
     expect(

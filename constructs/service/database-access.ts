@@ -5,6 +5,8 @@
  * never see the master credentials; they log in as their role with IAM authentication.
  */
 import { createHash } from 'node:crypto';
+import { Fn, TerraformLocal } from 'cdktf';
+import type { Construct } from 'constructs';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import type { IJob } from 'kubernetes-models/batch/v1/Job';
@@ -34,6 +36,34 @@ export interface DatabaseAccessProps {
    * `image` above holds Terraform references, which are not stable text to hash).
    */
   readonly revision: string;
+  /**
+   * Terraform's hash of the inputs that are references (the database's address, the master
+   * secret, the image): `databaseAccessInputsHash`. A reference to a local, so the objects stay
+   * JSON until Terraform fills it in.
+   */
+  readonly inputsHash: string;
+}
+
+/**
+ * A local holding the first 8 hex digits of the SHA-256 of the Job's referenced inputs, computed
+ * by Terraform as it applies (their values are not known at synth).
+ */
+export function databaseAccessInputsHash(
+  scope: Construct,
+  props: Pick<DatabaseAccessProps, 'database' | 'masterSecretArn' | 'image'>,
+): string {
+  const parts = [
+    props.database.host,
+    String(props.database.port),
+    props.database.name,
+    props.masterSecretArn,
+    props.image,
+  ];
+  return new TerraformLocal(
+    scope,
+    'database-access-inputs-hash',
+    Fn.substr(Fn.sha256(Fn.join('|', parts)), 0, 8),
+  ).asString;
 }
 
 /** The runner in the service's image, as the image's entrypoint (node) takes it. */
@@ -41,8 +71,11 @@ export const GRANT_ROLE_ENTRYPOINT = 'dist/backend/src/grant-role.js';
 
 /**
  * The namespace, its policies, the master secret's store and sync, the script, and the Job. The
- * Job's name carries a hash of the script and the image, so a change runs it again (a Job is
- * immutable) and an unchanged deploy leaves the finished one alone.
+ * Job's name carries a hash of everything in its spec, so a change runs it again (a Job is
+ * immutable: a new spec under the old name would be refused, and the release rolled back) and an
+ * unchanged deploy leaves the finished one alone: the script and the configured revision, hashed
+ * here; the database's address, the master secret and the image, which are Terraform references,
+ * hashed by Terraform as it applies (`databaseAccessInputsHash`).
  */
 export function databaseAccessObjects(props: DatabaseAccessProps): KubernetesObject[] {
   const ns = props.namespace;
@@ -53,6 +86,7 @@ export function databaseAccessObjects(props: DatabaseAccessProps): KubernetesObj
     .update(props.revision)
     .digest('hex')
     .slice(0, 10);
+  const applied = props.inputsHash;
   const store: IClusterSecretStore = {
     apiVersion: 'external-secrets.io/v1',
     kind: 'ClusterSecretStore',
@@ -91,7 +125,7 @@ export function databaseAccessObjects(props: DatabaseAccessProps): KubernetesObj
   const job: IJob = {
     apiVersion: 'batch/v1',
     kind: 'Job',
-    metadata: { name: `${props.service}-db-role-${hash}`, namespace: ns },
+    metadata: { name: `${props.service}-db-role-${hash}-${applied}`, namespace: ns },
     spec: {
       backoffLimit: 3,
       activeDeadlineSeconds: 600,
