@@ -136,18 +136,24 @@ export class ServiceStack extends PlatformStack {
     }
 
     const chart = new ManifestChart(this, 'manifest-chart');
-    // A missing image fails here, in seconds, rather than as a rollout that times out.
-    const image = new DataAwsEcrImage(this, 'configured-image', {
-      repositoryName: repository.repositoryName,
-      ...(config.image.startsWith('sha256:')
-        ? { imageDigest: config.image }
-        : { imageTag: config.image }),
-    });
+    // A missing image fails here, in seconds, rather than as a rollout that times out; and the
+    // pods run the digest it resolves to, so what runs is what was checked, whatever the tag
+    // later points at.
+    const configured = (id: string, reference: string) =>
+      new DataAwsEcrImage(this, id, {
+        repositoryName: repository.repositoryName,
+        ...(reference.startsWith('sha256:')
+          ? { imageDigest: reference }
+          : { imageTag: reference }),
+      });
+    const image = configured('configured-image', config.image);
+    const pinned = `${repository.repositoryUrl}@${image.imageDigest}`;
+    const canaryImage = config.canary && configured('canary-image', config.canary.image);
     if (contract.database && props.rds) {
       // The role, its schema and grants, applied by a Job as the master user in a namespace of
       // its own, before the pods that log in as the role start.
       const adminNamespace = `${namespace}-db-admin`;
-      const image = imageReference(repository.repositoryUrl, config.image);
+      const image = pinned;
       const database = {
         host: props.rds.endpoint,
         port: POSTGRES_PORT,
@@ -199,7 +205,7 @@ export class ServiceStack extends PlatformStack {
       objects: serviceObjects({
         name,
         namespace,
-        image: imageReference(repository.repositoryUrl, config.image),
+        image: pinned,
         port: contract.port,
         probes: contract.probes,
         resources: contract.resources,
@@ -228,7 +234,7 @@ export class ServiceStack extends PlatformStack {
         ...(config.canary
           ? {
               canary: {
-                image: imageReference(repository.repositoryUrl, config.canary.image),
+                image: `${repository.repositoryUrl}@${canaryImage?.imageDigest}`,
                 weight: config.canary.weight,
               },
             }

@@ -45,14 +45,46 @@ describe('ServiceStack', () => {
     }
   });
 
-  it('deploys the configured image from its repository, never latest', () => {
+  it('runs the configured image by the digest its tag resolved to, never latest', () => {
     const deployment = objectsOf('service-frontend').find((o) => o.kind === 'Deployment')!;
     const image = deployment.spec.template.spec.containers[0].image as string;
-    expect(image).toMatch(
-      /^\$\{aws_ecr_repository\.image-repository_[0-9A-F]+\.repository_url\}:sha-0000000$/,
+    // The tag is checked (the data source fails on a missing image) and pinned: what runs is the
+    // digest that was checked, whatever the tag later points at.
+    const [lookupName, lookup] = Object.entries(
+      (
+        prod.read('service-frontend').data as Record<
+          string,
+          Record<string, Record<string, unknown>>
+        >
+      ).aws_ecr_image,
+    )[0]!;
+    expect(lookup.image_tag).toBe('sha-0000000');
+    expect(image).toBe(
+      `\${aws_ecr_repository.${image.match(/aws_ecr_repository\.([^.]+)\./)?.[1]}.repository_url}@\${data.aws_ecr_image.${lookupName}.image_digest}`,
     );
     expect(imageReference('repo', 'sha256:' + 'a'.repeat(64))).toBe(
       `repo@sha256:${'a'.repeat(64)}`,
+    );
+  });
+
+  it("runs a canary by its own tag's digest too", () => {
+    const canary = synth(
+      testEnv({ services: { frontend: { canary: { image: 'sha-1234567', weight: 10 } } } }),
+    );
+    const lookups = canary.read('service-frontend').data as Record<
+      string,
+      Record<string, Record<string, unknown>>
+    >;
+    const byTag = Object.fromEntries(
+      Object.entries(lookups.aws_ecr_image).map(([name, l]) => [String(l.image_tag), name]),
+    );
+    expect(Object.keys(byTag).sort()).toEqual(['sha-0000000', 'sha-1234567']);
+    const objects = manifestReleases(canary.read('service-frontend')).flatMap((r) => r.objects);
+    const deployment = objects.find(
+      (o) => o.kind === 'Deployment' && o.metadata.name === 'frontend-canary',
+    )!;
+    expect(deployment.spec.template.spec.containers[0].image).toMatch(
+      new RegExp(`@\\$\\{data\\.aws_ecr_image\\.${byTag['sha-1234567']}\\.image_digest\\}$`),
     );
   });
 
@@ -183,7 +215,7 @@ describe('ServiceStack', () => {
     expect(hash).toMatch(/^\$\{substr\(sha256\(join\("\|", \[.*\]\)\), 0, 8\)\}$/);
     expect(hash).toMatch(/cross-stack-output-[^,]*address, "5432", "app", /);
     expect(hash).toMatch(/cross-stack-output-[^,]*master_user_secret0secret_arn, /);
-    expect(hash).toMatch(/aws_ecr_repository\.[^}]*repository_url\}:sha-/);
+    expect(hash).toMatch(/aws_ecr_repository\.[^}]*repository_url\}@\$\{data\.aws_ecr_image\./);
     const container = job.spec.template.spec.containers[0];
     expect(container.args).toEqual(['dist/backend/src/grant-role.js', '/sql/role.sql']);
     expect(
