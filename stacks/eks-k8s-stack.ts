@@ -30,6 +30,7 @@ import {
 import {
   EXTERNAL_SECRETS_CHART,
   externalSecretsValues,
+  noNamespacedSecretStores,
   secretStore,
   secretStoreName,
   syncedSecret,
@@ -302,6 +303,7 @@ export class EksK8sStack extends PlatformStack {
       name: 'secret-stores',
       namespace: PLATFORM_NAMESPACES.externalSecrets,
       objects: [
+        ...noNamespacedSecretStores(),
         storeFor(monitoringNs),
         ...services.map(([, service]) => storeFor(service.namespace)),
         syncedSecret({

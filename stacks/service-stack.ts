@@ -142,12 +142,10 @@ export class ServiceStack extends PlatformStack {
     const configured = (id: string, reference: string) =>
       new DataAwsEcrImage(this, id, {
         repositoryName: repository.repositoryName,
-        ...(reference.startsWith('sha256:')
-          ? { imageDigest: reference }
-          : { imageTag: reference }),
+        ...(reference.startsWith('sha256:') ? { imageDigest: reference } : { imageTag: reference }),
       });
-    const image = configured('configured-image', config.image);
-    const pinned = `${repository.repositoryUrl}@${image.imageDigest}`;
+    const configuredImage = configured('configured-image', config.image);
+    const pinned = `${repository.repositoryUrl}@${configuredImage.imageDigest}`;
     const canaryImage = config.canary && configured('canary-image', config.canary.image);
     if (contract.database && props.rds) {
       // The role, its schema and grants, applied by a Job as the master user in a namespace of
@@ -174,7 +172,7 @@ export class ServiceStack extends PlatformStack {
           region: env.region,
           database,
           inputsHash: databaseAccessInputsHash(this, {
-            image,
+            imageParts: [repository.repositoryUrl, configuredImage.imageDigest],
             masterSecretArn: props.rds.masterSecretArn,
             database,
           }),
@@ -198,7 +196,7 @@ export class ServiceStack extends PlatformStack {
       chart,
       // Pods start with their credentials and their database role in place, from an image that exists.
       dependsOn: [
-        image,
+        configuredImage,
         ...(this.databaseAccess ? [this.databaseAccess.release] : []),
         ...(identity?.ready ?? []),
       ],

@@ -1,3 +1,5 @@
+import { ValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
+import { ValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
 /**
  * Schema checks of the Kubernetes objects the stacks create: each object is validated with the
  * `validate()` of its model from `kubernetes-models` / `@kubernetes-models/*` (the Kubernetes
@@ -62,6 +64,10 @@ export const SCHEMAS: Readonly<Record<string, Validator>> = {
   'networking.k8s.io/v1/NetworkPolicy': model(NetworkPolicy),
   'networking.k8s.io/v1/IngressClass': model(IngressClass),
   'storage.k8s.io/v1/StorageClass': model(StorageClass),
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy': model(ValidatingAdmissionPolicy),
+  'admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding': model(
+    ValidatingAdmissionPolicyBinding,
+  ),
   'karpenter.k8s.aws/v1/EC2NodeClass': model(EC2NodeClass),
   'karpenter.sh/v1/NodePool': model(NodePool),
   'external-secrets.io/v1/ClusterSecretStore': model(ClusterSecretStore),

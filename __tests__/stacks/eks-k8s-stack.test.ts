@@ -197,7 +197,7 @@ describe('EksK8sStack: releases', () => {
       for (const object of env.objects) validateObject(object);
     }
     const kinds = new Set(prod.objects.map((o) => `${o.apiVersion}/${o.kind}`));
-    expect(kinds.size).toBe(12);
+    expect(kinds.size).toBe(14);
   });
 
   it('names no object twice in a release', () => {
@@ -243,12 +243,29 @@ describe('EksK8sStack: controllers', () => {
     }
   });
 
-  it('lets no namespace make a store of its own: no SecretStore kind, only cluster stores bound to one namespace', () => {
+  it('lets no namespace make a store of its own: namespaced SecretStores refused at admission, only cluster stores bound to one namespace', () => {
     for (const env of [prod, test]) {
-      const eso = env.values('external-secrets');
       // A store without auth would read with the operator's role, which reaches every secret.
-      expect(eso.crds).toEqual({ createSecretStore: false });
-      expect(eso.processSecretStore).toBe(false);
+      expect(env.values('external-secrets').processSecretStore).toBe(false);
+      const policy = env.object('ValidatingAdmissionPolicy', 'no-namespaced-secret-stores');
+      expect(policy.spec.matchConstraints.resourceRules).toEqual([
+        {
+          apiGroups: ['external-secrets.io'],
+          apiVersions: ['*'],
+          operations: ['CREATE', 'UPDATE'],
+          resources: ['secretstores'],
+        },
+      ]);
+      expect(policy.spec.validations).toEqual([
+        expect.objectContaining({ expression: 'false', reason: 'Forbidden' }),
+      ]);
+      expect(policy.spec.failurePolicy).toBe('Fail');
+      expect(
+        env.object('ValidatingAdmissionPolicyBinding', 'no-namespaced-secret-stores').spec,
+      ).toEqual({
+        policyName: 'no-namespaced-secret-stores',
+        validationActions: ['Deny'],
+      });
       const stores = env.objects.filter((o: Loose) => /SecretStore$/.test(o.kind));
       expect(stores.length).toBeGreaterThan(0);
       for (const store of stores) {

@@ -1,3 +1,5 @@
+import type { IValidatingAdmissionPolicy } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy';
+import type { IValidatingAdmissionPolicyBinding } from 'kubernetes-models/admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding';
 import type { IClusterSecretStore } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ClusterSecretStore';
 import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret';
 import { SERVICE_ACCOUNTS } from '../eks/service-accounts';
@@ -32,14 +34,9 @@ export function externalSecretsValues(props: ExternalSecretsValuesProps) {
   };
   return {
     installCRDs: true,
-    // No namespaced SecretStore at all: a store without `auth` reads with the operator's own
-    // Pod Identity role (ESO 2.9 providers/v1/aws/auth/auth.go: no auth, default credentials),
-    // which reaches every secret of the environment, and the chart lets any namespace editor
-    // create one (external-secrets-edit). Without the kind, an ExternalSecret that names a
-    // SecretStore fails; turning the store reconciler off alone would not do (its flood gate lets
-    // a store of unknown status through). Every store here is a ClusterSecretStore bound to one
-    // namespace.
-    crds: { createSecretStore: false },
+    // Namespaced stores are not reconciled; `noNamespacedSecretStores` refuses them at admission
+    // (the chart's crds.createSecretStore does not remove the CRD in 2.9.0: hack/helm.generate.sh
+    // gates only Cluster* and PushSecret kinds).
     processSecretStore: false,
     // More than one replica of the operator needs leader election.
     leaderElect: props.replicas > 1,
@@ -51,6 +48,55 @@ export function externalSecretsValues(props: ExternalSecretsValuesProps) {
     webhook: component('external-secrets-webhook'),
     certController: component('external-secrets-cert-controller'),
   };
+}
+
+/**
+ * No namespaced SecretStore may be created or changed: a store without `auth` reads with the
+ * operator's own Pod Identity role (ESO 2.9 providers/v1/aws/auth/auth.go: no auth, default
+ * credentials), which reaches every secret of the environment, and the chart lets any namespace
+ * editor create one (its aggregate-to-edit role). Turning the store reconciler off alone would not
+ * do: its flood gate lets a store of unknown status through. Every store here is a
+ * ClusterSecretStore bound to one namespace (`secretStore`).
+ */
+export function noNamespacedSecretStores(): [
+  IValidatingAdmissionPolicy,
+  IValidatingAdmissionPolicyBinding,
+] {
+  const name = 'no-namespaced-secret-stores';
+  return [
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicy',
+      metadata: { name },
+      spec: {
+        failurePolicy: 'Fail',
+        matchConstraints: {
+          resourceRules: [
+            {
+              apiGroups: ['external-secrets.io'],
+              apiVersions: ['*'],
+              operations: ['CREATE', 'UPDATE'],
+              resources: ['secretstores'],
+            },
+          ],
+        },
+        validations: [
+          {
+            expression: 'false',
+            reason: 'Forbidden',
+            message:
+              "namespaced SecretStores are refused on this cluster: one without auth would read with the External Secrets operator's role. Use your namespace's ClusterSecretStore secrets-<namespace> (docs/eks-k8s.md, Secrets).",
+          },
+        ],
+      },
+    },
+    {
+      apiVersion: 'admissionregistration.k8s.io/v1',
+      kind: 'ValidatingAdmissionPolicyBinding',
+      metadata: { name },
+      spec: { policyName: name, validationActions: ['Deny'] },
+    },
+  ];
 }
 
 /** The store a namespace reads its secrets through. */

@@ -50,14 +50,20 @@ export interface DatabaseAccessProps {
  */
 export function databaseAccessInputsHash(
   scope: Construct,
-  props: Pick<DatabaseAccessProps, 'database' | 'masterSecretArn' | 'image'>,
+  props: Pick<DatabaseAccessProps, 'database' | 'masterSecretArn'> & {
+    /**
+     * The image as its references, each whole (`repository_url`, `image_digest`): a string that
+     * joins references cannot go into a Terraform function call.
+     */
+    readonly imageParts: readonly string[];
+  },
 ): string {
   const parts = [
     props.database.host,
     String(props.database.port),
     props.database.name,
     props.masterSecretArn,
-    props.image,
+    ...props.imageParts,
   ];
   return new TerraformLocal(
     scope,
