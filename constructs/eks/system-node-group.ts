@@ -1,7 +1,8 @@
+import { DataAwsAmi } from '@cdktf/provider-aws/lib/data-aws-ami';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter';
 import { EksNodeGroup } from '@cdktf/provider-aws/lib/eks-node-group';
 import { LaunchTemplate } from '@cdktf/provider-aws/lib/launch-template';
-import { type ITerraformDependable, Token } from 'cdktf';
+import { Fn, type ITerraformDependable, Token } from 'cdktf';
 import { Construct } from 'constructs';
 import { NodeRole } from './node-role';
 
@@ -127,13 +128,23 @@ export class SystemNodeGroup extends Construct {
       ],
     });
 
-    // `/aws/service/eks/optimized-ami/<k8s>/amazon-linux-2023/<arch>/standard/<image>/…`, the
-    // path Karpenter resolves `al2023@v…` through (amifamily/al2023.go).
+    // The release's AMI for this Kubernetes version, by the public parameter Karpenter resolves
+    // `al2023@v…` through (`…/<image>/image_id`, amifamily/al2023.go); its description carries
+    // the Kubernetes patch version (`(k8s: 1.35.3, containerd: …)`, amazon-eks-ami
+    // templates/al2023), and the release version EKS takes is `<patch>-<date>`.
     const arch = props.amiType === 'AL2023_ARM_64_STANDARD' ? 'arm64' : 'x86_64';
     const image = `amazon-eks-node-al2023-${arch}-standard-${props.configuredKubernetesVersion}-${props.amiRelease}`;
-    const release = new DataAwsSsmParameter(this, 'ami-release', {
-      name: `/aws/service/eks/optimized-ami/${props.configuredKubernetesVersion}/amazon-linux-2023/${arch}/standard/${image}/release_version`,
+    const imageId = new DataAwsSsmParameter(this, 'ami-image-id', {
+      name: `/aws/service/eks/optimized-ami/${props.configuredKubernetesVersion}/amazon-linux-2023/${arch}/standard/${image}/image_id`,
     });
+    const ami = new DataAwsAmi(this, 'ami', {
+      owners: ['amazon'],
+      filter: [{ name: 'image-id', values: [imageId.insecureValue] }],
+    });
+    const releaseVersion = Fn.join('-', [
+      Fn.element(Fn.regex('k8s: ([0-9]+[.][0-9]+[.][0-9]+)', ami.description), 0),
+      props.amiRelease.slice(1),
+    ]);
 
     this.nodeGroup = new EksNodeGroup(this, 'node-group', {
       clusterName: props.clusterName,
@@ -146,7 +157,7 @@ export class SystemNodeGroup extends Construct {
       // Without both, raising the cluster's version upgrades the control plane only, and the
       // nodes keep their kubelet and their AMI is never patched.
       version: props.kubernetesVersion,
-      releaseVersion: release.value,
+      releaseVersion,
       capacityType: 'ON_DEMAND',
       instanceTypes: [...props.instanceTypes],
       scalingConfig: {

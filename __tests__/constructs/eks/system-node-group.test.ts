@@ -49,17 +49,29 @@ describe('SystemNodeGroup', () => {
     expect(group.labels).toEqual({ 'platform.acme.io/node-pool': 'system' });
   });
 
-  it("follows the cluster's version and pins the AMI release, read for that version from the AMI's public parameter", () => {
+  it("follows the cluster's version and pins the AMI release, read for that version from the AMI itself", () => {
     // Raising the cluster's version upgrades the nodes after the control plane; a new release
     // date rolls them to that AMI.
     expect(group.version).toBe('${aws_eks_cluster.cluster.version}');
-    const [name, parameter] = Object.entries(
-      (json.data as Record<string, Record<string, { name: string }>>).aws_ssm_parameter,
-    )[0]!;
+    const data = json.data as Record<string, Record<string, Record<string, unknown>>>;
+    const [parameterName, parameter] = Object.entries(data.aws_ssm_parameter)[0]!;
     expect(parameter.name).toBe(
-      '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20260903/release_version',
+      '/aws/service/eks/optimized-ami/1.35/amazon-linux-2023/x86_64/standard/amazon-eks-node-al2023-x86_64-standard-1.35-v20260903/image_id',
     );
-    expect(group.release_version).toBe(`\${data.aws_ssm_parameter.${name}.value}`);
+    const [amiName, ami] = Object.entries(data.aws_ami)[0]!;
+    expect(ami).toMatchObject({
+      owners: ['amazon'],
+      filter: [
+        {
+          name: 'image-id',
+          values: [`\${data.aws_ssm_parameter.${parameterName}.insecure_value}`],
+        },
+      ],
+    });
+    // `<Kubernetes patch>-<date>`: the form EKS's release versions take (1.35.3-20260903).
+    expect(group.release_version).toBe(
+      `\${join("-", [element(regex("k8s: ([0-9]+[.][0-9]+[.][0-9]+)", data.aws_ami.${amiName}.description), 0), "20260903"])}`,
+    );
   });
 
   it('reads the release of an AL2023 alias, and refuses anything else', () => {

@@ -144,6 +144,23 @@ export function testFile(options: TestFileOptions): string {
       '  }',
     );
   }
+  // Data sources whose values a stack parses: an EKS AMI's description carries its Kubernetes
+  // patch version (the system node group's release version is read from it).
+  const dataDefaults: Record<string, Record<string, unknown>> = {
+    aws_ami: {
+      description:
+        'EKS-optimized Kubernetes node based on Amazon Linux 2023, (k8s: 1.35.0, containerd: 1.7.27)',
+    },
+  };
+  const dataTypes = new Set(Object.keys(json.data ?? {}));
+  for (const [type, values] of Object.entries(dataDefaults)) {
+    if (!dataTypes.has(type)) continue;
+    lines.push(
+      `  mock_data ${JSON.stringify(type)} {`,
+      `    defaults = ${toHcl(values, '    ')}`,
+      '  }',
+    );
+  }
   lines.push('}', '');
   // Every other provider the stack uses (helm, kubernetes) is mocked too: Terraform reads its
   // schema from the provider it attaches to and makes up what the resources compute.

@@ -58,6 +58,23 @@ describe('testFile', () => {
     expect(file).not.toContain('mock_resource "aws_eks_cluster"');
   });
 
+  it('gives an EKS AMI the description a stack parses, only where there is one; mocks the other providers', () => {
+    expect(file).not.toContain('mock_data "aws_ami"');
+    const withAmi = testFile({
+      json: {
+        terraform: { required_providers: { aws: {}, helm: {}, kubernetes: {} } },
+        data: { aws_ami: { a: {} } },
+      },
+      upstreamOutputs: {},
+      region: 'eu-west-1',
+      account: '111111111111',
+    });
+    expect(withAmi).toContain('mock_data "aws_ami" {');
+    expect(withAmi).toContain('(k8s: 1.35.0, containerd: 1.7.27)');
+    expect(withAmi).toContain('mock_provider "helm" {}');
+    expect(withAmi).toContain('mock_provider "kubernetes" {}');
+  });
+
   it('overrides each remote state with the upstream outputs, lists kept as lists', () => {
     expect(file).toContain(
       'override_data {\n  target = data.terraform_remote_state.cross-stack-reference-input-test-network\n  values = {\n    "outputs" = {\n      "subnet_ids" = [\n        "subnet-a",\n        "subnet-b"\n      ]\n    }\n  }\n}',
