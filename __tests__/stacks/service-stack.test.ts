@@ -215,7 +215,9 @@ describe('ServiceStack', () => {
     expect(hash).toMatch(/^\$\{substr\(sha256\(join\("\|", \[.*\]\)\), 0, 8\)\}$/);
     expect(hash).toMatch(/cross-stack-output-[^,]*address, "5432", "app", /);
     expect(hash).toMatch(/cross-stack-output-[^,]*master_user_secret0secret_arn, /);
-    expect(hash).toMatch(/aws_ecr_repository\.[^}]*repository_url\}@\$\{data\.aws_ecr_image\./);
+    expect(hash).toMatch(
+      /aws_ecr_repository\.[^,]*repository_url, data\.aws_ecr_image\.[^,\]]*image_digest\]/,
+    );
     const container = job.spec.template.spec.containers[0];
     expect(container.args).toEqual(['dist/backend/src/grant-role.js', '/sql/role.sql']);
     expect(
