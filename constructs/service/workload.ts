@@ -91,8 +91,9 @@ export interface ServiceWorkloadProps {
   /** Namespace of Prometheus, admitted to the metrics port. */
   readonly monitoringNamespace: string;
   /**
-   * The service has an EKS Pod Identity role: its pods keep the service account token mounted,
-   * which Pod Identity's credentials need; every other service's pods go without it.
+   * The service has an EKS Pod Identity role: its pods may reach the node's Pod Identity agent.
+   * No pod mounts the Kubernetes API token either way: Pod Identity's webhook projects a token of
+   * its own (audience pods.eks.amazonaws.com) into the pods of an associated service account.
    * @default false
    */
   readonly podIdentity?: boolean;
@@ -149,7 +150,8 @@ function deployment(props: ServiceWorkloadProps, track: 'stable' | 'canary'): ID
         metadata: { labels },
         spec: {
           serviceAccountName: props.name,
-          automountServiceAccountToken: props.podIdentity ?? false,
+          // None of them talks to the Kubernetes API.
+          automountServiceAccountToken: false,
           terminationGracePeriodSeconds: props.terminationGracePeriodSeconds,
           securityContext: {
             runAsNonRoot: true,

@@ -97,6 +97,14 @@ describe('serviceObjects', () => {
     }
   });
 
+  it('mounts no Kubernetes API token, with Pod Identity or without (its webhook projects its own)', () => {
+    for (const podIdentity of [false, true]) {
+      const pod = find(objects({ podIdentity }), 'Deployment').spec.template.spec;
+      expect(pod.automountServiceAccountToken).toBe(false);
+    }
+    expect(find(objects(), 'ServiceAccount').automountServiceAccountToken).toBe(false);
+  });
+
   it('runs restricted: non-root, read-only root, no escalation, no capabilities, RuntimeDefault seccomp', () => {
     const pod = find(objects(), 'Deployment').spec.template.spec;
     expect(pod.serviceAccountName).toBe('frontend');
