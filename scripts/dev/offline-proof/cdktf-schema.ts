@@ -243,18 +243,14 @@ function readOnlyAttributes(
 ): Record<string, CtyType> {
   const found: Record<string, CtyType> = {};
   if (depth > 12) return found;
-  let proto: object | null = cls.prototype;
-  // The class itself only: its bases are cdktf's own.
-  if (proto) {
-    for (const key of Object.getOwnPropertyNames(proto)) {
-      const getter = Object.getOwnPropertyDescriptor(proto, key)?.get;
-      if (!getter) continue;
-      const source = getter.toString();
-      const name = /this\.get\w*?Attribute\('([\w-]+)'\)/.exec(source)?.[1];
-      const type = getterType(source);
-      if (name && type) found[name] = type;
-    }
-    proto = null;
+  // The class's own getters only: its bases are cdktf's.
+  for (const key of Object.getOwnPropertyNames(cls.prototype)) {
+    const getter = Object.getOwnPropertyDescriptor(cls.prototype, key)?.get;
+    if (!getter) continue;
+    const source = getter.toString();
+    const name = /this\.get\w*?Attribute\('([\w-]+)'\)/.exec(source)?.[1];
+    const type = getterType(source);
+    if (name && type) found[name] = type;
   }
   const constructorSource = cls.toString();
   for (const made of constructorSource.matchAll(
@@ -275,8 +271,8 @@ function readOnlyAttributes(
       if (type) found[name] = type;
       continue;
     }
-    const made_ = exports[className] as Constructor | undefined;
-    if (!made_) continue;
+    const complex = exports[className] as Constructor | undefined;
+    if (!complex) continue;
     if (className.endsWith('List') || className.endsWith('Map')) {
       // A list or map of complex objects: its items are the matching OutputReference.
       const item = exports[`${className.replace(/(List|Map)$/, '')}OutputReference`] as
@@ -288,7 +284,7 @@ function readOnlyAttributes(
         ? ['map', object]
         : [isSet === 'true' ? 'set' : 'list', object];
     } else {
-      found[name] = ['object', readOnlyAttributes(made_, exports, depth + 1)];
+      found[name] = ['object', readOnlyAttributes(complex, exports, depth + 1)];
     }
   }
   return found;

@@ -73,13 +73,13 @@ export function applyFacts(schema: ProviderSchema, facts: readonly SchemaFact[])
 function served(
   bindings: string,
   style: NestingStyle,
-  facts: () => readonly SchemaFact[],
+  facts: readonly SchemaFact[],
   rule: (schema: ProviderSchema) => ProviderSchema = (schema) => schema,
 ): ServedProvider {
   let built: ProviderSchema | undefined;
   return {
     schema: () => {
-      built ??= rule(applyFacts(schemaFromBindings(bindings, style), facts()));
+      built ??= rule(applyFacts(schemaFromBindings(bindings, style), facts));
       return built;
     },
   };
@@ -198,11 +198,11 @@ export function metadataNamesComputed(schema: ProviderSchema): ProviderSchema {
 
 /** By the local name the stacks use. */
 export const SERVED_PROVIDERS: Readonly<Record<string, ServedProvider>> = {
-  helm: served('@cdktf/provider-helm', { nested: 'attributes' }, () => HELM_FACTS),
+  helm: served('@cdktf/provider-helm', { nested: 'attributes' }, HELM_FACTS),
   kubernetes: served(
     '@cdktf/provider-kubernetes',
     { nested: 'blocks' },
-    () => KUBERNETES_FACTS,
+    KUBERNETES_FACTS,
     metadataNamesComputed,
   ),
 };
